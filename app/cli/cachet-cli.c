@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-cli"
+
+#include "config.h"
+
+#include "cachet-cli.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cachet-cli-private.h"
+
+static const struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+} commands[] = {
+  { "show", _cachet_cli_show },
+  { "import-mbox", _cachet_cli_import_mbox },
+  { "search", _cachet_cli_search },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out, "%s", _("Usage: cachet [COMMAND] [ARGUMENTS…]\n"
+                        "\n"
+                        "Without a command, Cachet opens its window.\n"
+                        "\n"
+                        "Commands:\n"
+                        "  show FILE.eml [--all-headers]     Print a message as the viewer shows it\n"
+                        "  import-mbox FILE [--folder NAME]  Import the messages of an mbox file\n"
+                        "  search QUERY [--folder NAME]      Search the mail store\n"
+                        "\n"
+                        "Options:\n"
+                        "  --version                         Print the version and exit\n"
+                        "  --help                            Print this help and exit\n"));
+}
+
+gboolean
+cachet_cli_handles (int    argc,
+                    char **argv)
+{
+  if (argc < 2)
+    return FALSE;
+  if (g_str_equal (argv[1], "--version") || g_str_equal (argv[1], "--help")
+      || g_str_equal (argv[1], "-h"))
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return TRUE;
+  return FALSE;
+}
+
+int
+cachet_cli_run (int    argc,
+                char **argv)
+{
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("cachet %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      print_help (stdout);
+      return 0;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+
+  print_help (stderr);
+  return 2;
+}

@@ -1,0 +1,1121 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-message"
+
+#include "config.h"
+
+#include "cachet-message.h"
+
+#include <glib/gi18n.h>
+#include <libetpan/libetpan.h>
+#include <string.h>
+
+#include "cachet-address.h"
+#include "cachet-charset.h"
+#include "cachet-core-error.h"
+#include "cachet-date.h"
+#include "cachet-header.h"
+#include "cachet-mime-params.h"
+#include "cachet-part-private.h"
+
+/* Nesting deeper than this is not real mail; such parts are listed as unreadable. */
+#define MAX_MIME_DEPTH 48
+
+struct _CachetMessage
+{
+  GObject     parent_instance;
+
+  GBytes     *bytes;
+  GPtrArray  *headers;       /* CachetHeaderField */
+  char       *subject;
+  GPtrArray  *from;
+  GPtrArray  *sender;
+  GPtrArray  *reply_to;
+  GPtrArray  *to;
+  GPtrArray  *cc;
+  GPtrArray  *bcc;
+  GDateTime  *date;
+  char       *message_id;
+  char       *in_reply_to;
+  GStrv       references;
+  CachetPart *root;
+  GPtrArray  *warnings;      /* char* */
+  gboolean    raw;
+
+  GPtrArray  *body_parts;    /* lazily: CachetPart */
+  GPtrArray  *attachments;
+  char       *body_text;
+};
+
+G_DEFINE_FINAL_TYPE (CachetMessage, cachet_message, G_TYPE_OBJECT)
+
+static void
+cachet_message_finalize (GObject *object)
+{
+  CachetMessage *self = CACHET_MESSAGE (object);
+
+  g_clear_pointer (&self->bytes, g_bytes_unref);
+  g_clear_pointer (&self->headers, g_ptr_array_unref);
+  g_free (self->subject);
+  g_clear_pointer (&self->from, g_ptr_array_unref);
+  g_clear_pointer (&self->sender, g_ptr_array_unref);
+  g_clear_pointer (&self->reply_to, g_ptr_array_unref);
+  g_clear_pointer (&self->to, g_ptr_array_unref);
+  g_clear_pointer (&self->cc, g_ptr_array_unref);
+  g_clear_pointer (&self->bcc, g_ptr_array_unref);
+  g_clear_pointer (&self->date, g_date_time_unref);
+  g_free (self->message_id);
+  g_free (self->in_reply_to);
+  g_strfreev (self->references);
+  g_clear_pointer (&self->root, cachet_part_unref);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
+  g_clear_pointer (&self->body_parts, g_ptr_array_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_free (self->body_text);
+
+  G_OBJECT_CLASS (cachet_message_parent_class)->finalize (object);
+}
+
+static void
+cachet_message_class_init (CachetMessageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cachet_message_finalize;
+}
+
+static void
+cachet_message_init (CachetMessage *self)
+{
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+add_warning (CachetMessage *self,
+             char          *text)
+{
+  for (guint i = 0; i < self->warnings->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->warnings, i), text))
+      {
+        g_free (text);
+        return;
+      }
+  g_ptr_array_add (self->warnings, text);
+}
+
+/* ---- header fields ---------------------------------------------------------------- */
+
+/* The header block as raw name/value pairs, parsed by libetpan; stops where libetpan's
+ * MIME parser also stops (the blank line, or the first line that is not a header). */
+static GPtrArray *
+parse_header_fields (const char *data,
+                     gsize       len)
+{
+  GPtrArray *headers = g_ptr_array_new_with_free_func ((GDestroyNotify) cachet_header_field_free);
+  struct mailimf_fields *fields = NULL;
+  size_t idx = 0;
+
+  if (len == 0)
+    return headers;
+  if (mailimf_optional_fields_parse (data, len, &idx, &fields) != MAILIMF_NO_ERROR)
+    return headers;
+
+  for (clistiter *it = clist_begin (fields->fld_list); it != NULL; it = clist_next (it))
+    {
+      struct mailimf_field *field = clist_content (it);
+      struct mailimf_optional_field *opt = field->fld_data.fld_optional_field;
+      CachetHeaderField *f;
+
+      if (field->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || opt == NULL)
+        continue;
+      f = g_new0 (CachetHeaderField, 1);
+      f->name = g_strdup (opt->fld_name);
+      f->raw_value = g_strdup (opt->fld_value ? opt->fld_value : "");
+      g_ptr_array_add (headers, f);
+    }
+  mailimf_fields_free (fields);
+  return headers;
+}
+
+static void
+decode_header_fields (GPtrArray  *headers,
+                      const char *fallback_charset)
+{
+  for (guint i = 0; i < headers->len; i++)
+    {
+      CachetHeaderField *f = g_ptr_array_index (headers, i);
+      if (f->value == NULL)
+        f->value = cachet_header_decode (f->raw_value, fallback_charset);
+    }
+}
+
+static const char *
+find_raw_header (GPtrArray  *headers,
+                 const char *name)
+{
+  for (guint i = 0; i < headers->len; i++)
+    {
+      CachetHeaderField *f = g_ptr_array_index (headers, i);
+      if (g_ascii_strcasecmp (f->name, name) == 0)
+        return f->raw_value;
+    }
+  return NULL;
+}
+
+/* All "<id>" tokens of a Message-ID / In-Reply-To / References value, without brackets.
+ * Without any brackets, whitespace-separated tokens that look like ids (contain '@'). */
+static GPtrArray *
+extract_msg_ids (const char *raw)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *value = NULL;
+
+  if (raw == NULL)
+    return ids;
+  value = cachet_header_unfold (raw);
+
+  for (const char *p = value; (p = strchr (p, '<')) != NULL;)
+    {
+      const char *end = strchr (p + 1, '>');
+      if (end == NULL)
+        break;
+      if (end > p + 1)
+        {
+          g_autofree char *id = g_strndup (p + 1, end - p - 1);
+          g_strstrip (id);
+          if (*id != '\0' && strpbrk (id, " \t<") == NULL)
+            g_ptr_array_add (ids, g_steal_pointer (&id));
+        }
+      p = end + 1;
+    }
+  if (ids->len == 0)
+    {
+      g_auto(GStrv) tokens = g_strsplit_set (value, " \t,", -1);
+      for (char **t = tokens; *t; t++)
+        if (strchr (*t, '@') != NULL)
+          g_ptr_array_add (ids, g_strdup (*t));
+    }
+  return ids;
+}
+
+/* ---- MIME tree from libetpan -------------------------------------------------------- */
+
+typedef struct
+{
+  CachetMessage *message;
+  GBytes        *bytes;
+  const char    *base;
+  gsize          len;
+} Builder;
+
+static char *
+mime_type_string (struct mailmime_content *ct,
+                  const char              *fallback)
+{
+  const char *type = NULL;
+  g_autofree char *result = NULL;
+
+  if (ct == NULL || ct->ct_type == NULL || ct->ct_subtype == NULL)
+    return g_strdup (fallback);
+
+  if (ct->ct_type->tp_type == MAILMIME_TYPE_DISCRETE_TYPE && ct->ct_type->tp_data.tp_discrete_type)
+    {
+      struct mailmime_discrete_type *d = ct->ct_type->tp_data.tp_discrete_type;
+      switch (d->dt_type)
+        {
+        case MAILMIME_DISCRETE_TYPE_TEXT: type = "text"; break;
+        case MAILMIME_DISCRETE_TYPE_IMAGE: type = "image"; break;
+        case MAILMIME_DISCRETE_TYPE_AUDIO: type = "audio"; break;
+        case MAILMIME_DISCRETE_TYPE_VIDEO: type = "video"; break;
+        case MAILMIME_DISCRETE_TYPE_APPLICATION: type = "application"; break;
+        case MAILMIME_DISCRETE_TYPE_EXTENSION: type = d->dt_extension; break;
+        default: break;
+        }
+    }
+  else if (ct->ct_type->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE
+           && ct->ct_type->tp_data.tp_composite_type)
+    {
+      struct mailmime_composite_type *c = ct->ct_type->tp_data.tp_composite_type;
+      switch (c->ct_type)
+        {
+        case MAILMIME_COMPOSITE_TYPE_MESSAGE: type = "message"; break;
+        case MAILMIME_COMPOSITE_TYPE_MULTIPART: type = "multipart"; break;
+        case MAILMIME_COMPOSITE_TYPE_EXTENSION: type = c->ct_token; break;
+        default: break;
+        }
+    }
+  if (type == NULL)
+    return g_strdup (fallback);
+
+  result = g_strdup_printf ("%s/%s", type, ct->ct_subtype);
+  return g_ascii_strdown (result, -1);
+}
+
+static gboolean
+range_of (Builder    *b,
+          const char *ptr,
+          gsize       len,
+          gsize      *offset)
+{
+  if (ptr == NULL || ptr < b->base || ptr > b->base + b->len
+      || len > (gsize) (b->base + b->len - ptr))
+    return FALSE;
+  *offset = ptr - b->base;
+  return TRUE;
+}
+
+static void
+read_mime_fields (CachetPart             *part,
+                  struct mailmime_fields *fields)
+{
+  g_autoptr(CachetMimeParams) disp = cachet_mime_params_new ();
+  gboolean have_disp = FALSE;
+
+  if (fields == NULL)
+    return;
+
+  for (clistiter *it = clist_begin (fields->fld_list); it != NULL; it = clist_next (it))
+    {
+      struct mailmime_field *f = clist_content (it);
+
+      switch (f->fld_type)
+        {
+        case MAILMIME_FIELD_TRANSFER_ENCODING:
+          if (f->fld_data.fld_encoding != NULL)
+            {
+              part->encoding = f->fld_data.fld_encoding->enc_type;
+              g_free (part->encoding_name);
+              switch (part->encoding)
+                {
+                case MAILMIME_MECHANISM_7BIT: part->encoding_name = g_strdup ("7bit"); break;
+                case MAILMIME_MECHANISM_8BIT: part->encoding_name = g_strdup ("8bit"); break;
+                case MAILMIME_MECHANISM_BINARY: part->encoding_name = g_strdup ("binary"); break;
+                case MAILMIME_MECHANISM_BASE64: part->encoding_name = g_strdup ("base64"); break;
+                case MAILMIME_MECHANISM_QUOTED_PRINTABLE:
+                  part->encoding_name = g_strdup ("quoted-printable");
+                  break;
+                default:
+                  part->encoding_name = f->fld_data.fld_encoding->enc_token
+                    ? g_ascii_strdown (f->fld_data.fld_encoding->enc_token, -1)
+                    : g_strdup ("7bit");
+                  g_strstrip (part->encoding_name);
+                  break;
+                }
+            }
+          break;
+        case MAILMIME_FIELD_ID:
+          g_free (part->content_id);
+          part->content_id = g_strdup (f->fld_data.fld_id);
+          break;
+        case MAILMIME_FIELD_DESCRIPTION:
+          g_free (part->description);
+          part->description = cachet_header_decode (f->fld_data.fld_description, NULL);
+          break;
+        case MAILMIME_FIELD_DISPOSITION:
+          if (f->fld_data.fld_disposition != NULL && !have_disp)
+            {
+              struct mailmime_disposition *d = f->fld_data.fld_disposition;
+              have_disp = TRUE;
+              if (d->dsp_type != NULL)
+                {
+                  switch (d->dsp_type->dsp_type)
+                    {
+                    case MAILMIME_DISPOSITION_TYPE_INLINE:
+                      part->disposition = g_strdup ("inline");
+                      break;
+                    case MAILMIME_DISPOSITION_TYPE_ATTACHMENT:
+                      part->disposition = g_strdup ("attachment");
+                      break;
+                    case MAILMIME_DISPOSITION_TYPE_EXTENSION:
+                      if (d->dsp_type->dsp_extension != NULL)
+                        part->disposition = g_ascii_strdown (d->dsp_type->dsp_extension, -1);
+                      break;
+                    default:
+                      break;
+                    }
+                }
+              for (clistiter *jt = d->dsp_parms ? clist_begin (d->dsp_parms) : NULL; jt != NULL;
+                   jt = clist_next (jt))
+                {
+                  struct mailmime_disposition_parm *p = clist_content (jt);
+                  if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME)
+                    cachet_mime_params_add_raw (disp, "filename", p->pa_data.pa_filename);
+                  else if (p->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER
+                           && p->pa_data.pa_parameter != NULL)
+                    cachet_mime_params_add_raw (disp, p->pa_data.pa_parameter->pa_name,
+                                                p->pa_data.pa_parameter->pa_value);
+                }
+            }
+          break;
+        default:
+          break;
+        }
+    }
+  part->disp_params = cachet_mime_params_finish (disp);
+}
+
+static void
+read_content_type (CachetPart              *part,
+                   struct mailmime_content *ct,
+                   const char              *default_type)
+{
+  g_autoptr(CachetMimeParams) params = cachet_mime_params_new ();
+
+  part->mime_type = mime_type_string (ct, default_type);
+  if (ct != NULL && ct->ct_parameters != NULL)
+    for (clistiter *it = clist_begin (ct->ct_parameters); it != NULL; it = clist_next (it))
+      {
+        struct mailmime_parameter *p = clist_content (it);
+        cachet_mime_params_add_raw (params, p->pa_name, p->pa_value);
+      }
+  part->params = cachet_mime_params_finish (params);
+
+  {
+    const char *charset = g_hash_table_lookup (part->params, "charset");
+    if (charset != NULL && *charset != '\0')
+      {
+        part->charset = g_ascii_strdown (charset, -1);
+        g_strstrip (part->charset);
+      }
+  }
+}
+
+static void
+choose_filename (CachetPart *part)
+{
+  const char *name = NULL;
+
+  if (part->disp_params != NULL)
+    name = g_hash_table_lookup (part->disp_params, "filename");
+  if (name == NULL || *name == '\0')
+    name = g_hash_table_lookup (part->params, "name");
+  if (name != NULL && *name != '\0')
+    part->filename = _cachet_part_safe_filename (name);
+}
+
+static CachetPart *build_part (Builder         *b,
+                               struct mailmime *mime,
+                               const char      *path,
+                               const char      *default_type,
+                               int              depth);
+
+static CachetPart *
+parse_embedded (Builder    *b,
+                GBytes     *bytes,
+                const char *path,
+                int         depth);
+
+static void
+build_message_part (Builder         *b,
+                    CachetPart      *part,
+                    struct mailmime *mime,
+                    const char      *path,
+                    int              depth)
+{
+  struct mailmime_data *body = mime->mm_body;
+  gsize offset;
+
+  if (body != NULL && body->dt_type == MAILMIME_DATA_TEXT
+      && range_of (b, body->dt_data.dt_text.dt_data, body->dt_data.dt_text.dt_length, &offset))
+    {
+      part->body_offset = offset;
+      part->body_length = body->dt_data.dt_text.dt_length;
+    }
+
+  /* message/rfc822 must not be base64 or quoted-printable, but sometimes is: decode it and
+   * parse the result rather than libetpan's reading of the encoded text. */
+  if (part->encoding == MAILMIME_MECHANISM_BASE64
+      || part->encoding == MAILMIME_MECHANISM_QUOTED_PRINTABLE)
+    {
+      g_autoptr(GBytes) decoded = cachet_part_get_decoded (part);
+      CachetPart *child = parse_embedded (b, decoded, path, depth + 1);
+      gsize dlen;
+      const char *ddata = g_bytes_get_data (decoded, &dlen);
+
+      part->headers = parse_header_fields (ddata ? ddata : "", dlen);
+      decode_header_fields (part->headers, NULL);
+      if (child != NULL)
+        _cachet_part_add_child (part, child);
+      return;
+    }
+
+  part->headers = parse_header_fields (b->base + part->body_offset, part->body_length);
+  decode_header_fields (part->headers, NULL);
+  if (mime->mm_data.mm_message.mm_msg_mime != NULL)
+    {
+      CachetPart *child = build_part (b, mime->mm_data.mm_message.mm_msg_mime, path,
+                                      "text/plain", depth + 1);
+      if (child != NULL)
+        _cachet_part_add_child (part, child);
+    }
+}
+
+static CachetPart *
+build_part (Builder         *b,
+            struct mailmime *mime,
+            const char      *path,
+            const char      *default_type,
+            int              depth)
+{
+  CachetPart *part;
+
+  if (depth > MAX_MIME_DEPTH)
+    {
+      add_warning (b->message,
+                   g_strdup (_("The message nests MIME parts too deeply; the innermost parts "
+                               "are not shown.")));
+      return NULL;
+    }
+
+  switch (mime->mm_type)
+    {
+    case MAILMIME_MULTIPLE:
+      part = _cachet_part_new (CACHET_PART_MULTIPART, b->bytes);
+      break;
+    case MAILMIME_MESSAGE:
+      part = _cachet_part_new (CACHET_PART_MESSAGE, b->bytes);
+      break;
+    default:
+      part = _cachet_part_new (CACHET_PART_SINGLE, b->bytes);
+      break;
+    }
+  part->path = g_strdup (path);
+  read_content_type (part, mime->mm_content_type, default_type);
+  read_mime_fields (part, mime->mm_mime_fields);
+  choose_filename (part);
+
+  switch (mime->mm_type)
+    {
+    case MAILMIME_MULTIPLE:
+      {
+        const char *child_default = g_str_equal (part->mime_type, "multipart/digest")
+                                    ? "message/rfc822" : "text/plain";
+        guint n = 0;
+
+        if (mime->mm_data.mm_multipart.mm_mp_list == NULL)
+          break;
+        for (clistiter *it = clist_begin (mime->mm_data.mm_multipart.mm_mp_list); it != NULL;
+             it = clist_next (it))
+          {
+            g_autofree char *child_path = NULL;
+            CachetPart *child;
+
+            n++;
+            child_path = *path ? g_strdup_printf ("%s.%u", path, n) : g_strdup_printf ("%u", n);
+            child = build_part (b, clist_content (it), child_path, child_default, depth + 1);
+            if (child != NULL)
+              _cachet_part_add_child (part, child);
+          }
+      }
+      break;
+
+    case MAILMIME_MESSAGE:
+      build_message_part (b, part, mime, path, depth);
+      break;
+
+    default:
+      {
+        struct mailmime_data *data = mime->mm_data.mm_single;
+        gsize offset;
+
+        if (data != NULL && data->dt_type == MAILMIME_DATA_TEXT
+            && range_of (b, data->dt_data.dt_text.dt_data, data->dt_data.dt_text.dt_length,
+                         &offset))
+          {
+            part->body_offset = offset;
+            part->body_length = data->dt_data.dt_text.dt_length;
+          }
+      }
+      break;
+    }
+  return part;
+}
+
+/* Parses a whole message (top level or embedded) and returns its body's root part. */
+static CachetPart *
+parse_embedded (Builder    *outer,
+                GBytes     *bytes,
+                const char *path,
+                int         depth)
+{
+  Builder b = { outer->message, bytes, NULL, 0 };
+  struct mailmime *mime = NULL;
+  size_t idx = 0;
+  CachetPart *root = NULL;
+
+  b.base = g_bytes_get_data (bytes, &b.len);
+  if (b.base == NULL || b.len == 0)
+    return NULL;
+  if (mailmime_parse (b.base, b.len, &idx, &mime) != MAILIMF_NO_ERROR || mime == NULL)
+    return NULL;
+  if (mime->mm_type == MAILMIME_MESSAGE && mime->mm_data.mm_message.mm_msg_mime != NULL)
+    root = build_part (&b, mime->mm_data.mm_message.mm_msg_mime, path, "text/plain", depth);
+  mailmime_free (mime);
+  return root;
+}
+
+/* ---- construction ---------------------------------------------------------------- */
+
+static const char *
+first_text_charset (CachetPart *part)
+{
+  if (part->charset != NULL && g_str_has_prefix (part->mime_type, "text/"))
+    return part->charset;
+  for (guint i = 0; i < part->children->len; i++)
+    {
+      const char *cs = first_text_charset (g_ptr_array_index (part->children, i));
+      if (cs != NULL)
+        return cs;
+    }
+  return NULL;
+}
+
+static void
+make_raw (CachetMessage *self,
+          gsize          offset)
+{
+  gsize len;
+
+  g_bytes_get_data (self->bytes, &len);
+  g_clear_pointer (&self->root, cachet_part_unref);
+  self->raw = TRUE;
+  self->root = _cachet_part_new (CACHET_PART_SINGLE, self->bytes);
+  self->root->mime_type = g_strdup ("text/plain");
+  self->root->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->root->path = g_strdup ("");
+  self->root->body_offset = 0;
+  self->root->body_length = len;
+  (void) offset;
+}
+
+static void
+fill_envelope (CachetMessage *self)
+{
+  const char *raw;
+  g_autoptr(GPtrArray) ids = NULL;
+
+  raw = find_raw_header (self->headers, "Subject");
+  self->subject = raw ? cachet_header_decode (raw, first_text_charset (self->root)) : NULL;
+
+  self->from = cachet_address_list_parse (find_raw_header (self->headers, "From"));
+  self->sender = cachet_address_list_parse (find_raw_header (self->headers, "Sender"));
+  self->reply_to = cachet_address_list_parse (find_raw_header (self->headers, "Reply-To"));
+  self->to = cachet_address_list_parse (find_raw_header (self->headers, "To"));
+  self->cc = cachet_address_list_parse (find_raw_header (self->headers, "Cc"));
+  self->bcc = cachet_address_list_parse (find_raw_header (self->headers, "Bcc"));
+
+  raw = find_raw_header (self->headers, "Date");
+  if (raw != NULL)
+    {
+      g_autofree char *unfolded = cachet_header_unfold (raw);
+      self->date = cachet_date_parse (unfolded);
+      if (self->date == NULL)
+        add_warning (self, g_strdup_printf (_("The date “%s” could not be understood."),
+                                            g_strstrip (unfolded)));
+    }
+
+  ids = extract_msg_ids (find_raw_header (self->headers, "Message-ID"));
+  if (ids->len > 0)
+    self->message_id = g_strdup (g_ptr_array_index (ids, 0));
+  g_ptr_array_unref (g_steal_pointer (&ids));
+
+  ids = extract_msg_ids (find_raw_header (self->headers, "In-Reply-To"));
+  if (ids->len > 0)
+    self->in_reply_to = g_strdup (g_ptr_array_index (ids, ids->len - 1));
+  g_ptr_array_unref (g_steal_pointer (&ids));
+
+  ids = extract_msg_ids (find_raw_header (self->headers, "References"));
+  g_ptr_array_add (ids, NULL);
+  self->references = (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+CachetMessage *
+cachet_message_new_from_bytes (GBytes *data)
+{
+  CachetMessage *self;
+  Builder b = { 0 };
+  struct mailmime *mime = NULL;
+  size_t idx = 0;
+  gsize start = 0;
+  int r;
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  self = g_object_new (CACHET_TYPE_MESSAGE, NULL);
+  self->bytes = g_bytes_ref (data);
+  b.message = self;
+  b.bytes = data;
+  b.base = g_bytes_get_data (data, &b.len);
+  if (b.base == NULL)
+    b.base = "";
+
+  /* A message saved from an mbox may still start with its "From " envelope line. */
+  if (b.len > 5 && memcmp (b.base, "From ", 5) == 0)
+    {
+      const char *nl = memchr (b.base, '\n', b.len);
+      start = nl ? (gsize) (nl - b.base + 1) : b.len;
+    }
+
+  self->headers = parse_header_fields (b.base + start, b.len - start);
+
+  if (b.len - start == 0)
+    {
+      add_warning (self, g_strdup (_("The message is empty.")));
+      make_raw (self, start);
+    }
+  else
+    {
+      idx = start;
+      r = mailmime_parse (b.base, b.len, &idx, &mime);
+      if (r != MAILIMF_NO_ERROR || mime == NULL)
+        {
+          add_warning (self, g_strdup (_("The message could not be parsed; it is shown as "
+                                         "raw text.")));
+          make_raw (self, start);
+        }
+      else
+        {
+          if (mime->mm_type == MAILMIME_MESSAGE && mime->mm_data.mm_message.mm_msg_mime)
+            self->root = build_part (&b, mime->mm_data.mm_message.mm_msg_mime, "",
+                                     "text/plain", 0);
+          else if (mime->mm_type != MAILMIME_MESSAGE)
+            self->root = build_part (&b, mime, "", "text/plain", 0);
+          mailmime_free (mime);
+          if (self->root == NULL)
+            {
+              /* Headers only, no body. */
+              self->root = _cachet_part_new (CACHET_PART_SINGLE, data);
+              self->root->mime_type = g_strdup ("text/plain");
+              self->root->params = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                          g_free, g_free);
+              self->root->path = g_strdup ("");
+              self->root->body_offset = b.len;
+            }
+        }
+    }
+
+  decode_header_fields (self->headers, first_text_charset (self->root));
+  fill_envelope (self);
+  return self;
+}
+
+CachetMessage *
+cachet_message_new_from_file (const char *path,
+                              GError    **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  mapped = g_mapped_file_new (path, FALSE, error);
+  if (mapped == NULL)
+    return NULL;
+  bytes = g_mapped_file_get_bytes (mapped);
+  return cachet_message_new_from_bytes (bytes);
+}
+
+/* ---- accessors ---------------------------------------------------------------------- */
+
+GBytes *
+cachet_message_get_bytes (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  return self->bytes;
+}
+
+const char *
+cachet_message_get_subject (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  return self->subject;
+}
+
+#define ADDRESS_GETTER(field)                                             \
+  GPtrArray *                                                             \
+  cachet_message_get_##field (CachetMessage *self)                        \
+  {                                                                       \
+    g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);                \
+    return self->field;                                                   \
+  }
+
+ADDRESS_GETTER (from)
+ADDRESS_GETTER (sender)
+ADDRESS_GETTER (reply_to)
+ADDRESS_GETTER (to)
+ADDRESS_GETTER (cc)
+ADDRESS_GETTER (bcc)
+
+GDateTime *
+cachet_message_get_date (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  return self->date;
+}
+
+const char *
+cachet_message_get_message_id (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  return self->message_id;
+}
+
+const char *
+cachet_message_get_in_reply_to (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  return self->in_reply_to;
+}
+
+const char * const *
+cachet_message_get_references (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  return (const char * const *) self->references;
+}
+
+guint
+cachet_message_get_n_headers (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), 0);
+  return self->headers->len;
+}
+
+const char *
+cachet_message_get_header_name (CachetMessage *self,
+                                guint          i)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (i < self->headers->len, NULL);
+  return ((CachetHeaderField *) g_ptr_array_index (self->headers, i))->name;
+}
+
+const char *
+cachet_message_get_header_value (CachetMessage *self,
+                                 guint          i)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  g_return_val_if_fail (i < self->headers->len, NULL);
+  return ((CachetHeaderField *) g_ptr_array_index (self->headers, i))->value;
+}
+
+const char *
+cachet_message_get_header (CachetMessage *self,
+                           const char    *name)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  for (guint i = 0; i < self->headers->len; i++)
+    {
+      CachetHeaderField *f = g_ptr_array_index (self->headers, i);
+      if (g_ascii_strcasecmp (f->name, name) == 0)
+        return f->value;
+    }
+  return NULL;
+}
+
+CachetPart *
+cachet_message_get_root (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  return self->root;
+}
+
+GPtrArray *
+cachet_message_get_warnings (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  /* Charset notes are found while the body is rendered. */
+  cachet_message_get_body_text (self);
+  return self->warnings;
+}
+
+gboolean
+cachet_message_is_raw (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), FALSE);
+  return self->raw;
+}
+
+/* ---- what the viewer shows ---------------------------------------------------------- */
+
+static gboolean
+is_displayable_single (CachetPart *part)
+{
+  static const char * const types[] = {
+    "text/plain", "text/html", "text/enriched", "text/richtext", "text/rfc822-headers",
+    "message/delivery-status", "message/global-delivery-status",
+    "message/disposition-notification", "message/feedback-report",
+    "message/global-headers", NULL
+  };
+  for (const char * const *t = types; *t; t++)
+    if (g_str_equal (part->mime_type, *t))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_signature (CachetPart *part)
+{
+  return g_str_equal (part->mime_type, "application/pgp-signature")
+         || g_str_equal (part->mime_type, "application/pkcs7-signature")
+         || g_str_equal (part->mime_type, "application/x-pkcs7-signature");
+}
+
+static gboolean
+contains_text (CachetPart *part)
+{
+  if (part->kind == CACHET_PART_SINGLE)
+    return is_displayable_single (part)
+           && !(part->disposition && g_str_equal (part->disposition, "attachment"));
+  for (guint i = 0; i < part->children->len; i++)
+    if (contains_text (g_ptr_array_index (part->children, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static void collect (CachetMessage *self, CachetPart *part, GPtrArray *body, GPtrArray *att);
+
+static void
+collect_all_as_attachments (CachetPart *part,
+                            GPtrArray  *att)
+{
+  if (part->kind == CACHET_PART_MULTIPART)
+    {
+      for (guint i = 0; i < part->children->len; i++)
+        collect_all_as_attachments (g_ptr_array_index (part->children, i), att);
+    }
+  else if (!is_signature (part))
+    g_ptr_array_add (att, cachet_part_ref (part));
+}
+
+static void
+collect_alternative (CachetMessage *self,
+                     CachetPart    *part,
+                     GPtrArray     *body,
+                     GPtrArray     *att)
+{
+  CachetPart *best = NULL;
+
+  /* Plain text first (what the sender typed, no remote content); then a structure that
+   * holds text (multipart/related with the HTML); then HTML; then the last part. */
+  for (guint i = 0; i < part->children->len && best == NULL; i++)
+    {
+      CachetPart *c = g_ptr_array_index (part->children, i);
+      if (g_str_equal (c->mime_type, "text/plain") && c->body_length > 0)
+        best = c;
+    }
+  for (guint i = 0; i < part->children->len && best == NULL; i++)
+    {
+      CachetPart *c = g_ptr_array_index (part->children, i);
+      if (c->kind == CACHET_PART_MULTIPART && contains_text (c))
+        best = c;
+    }
+  for (guint i = 0; i < part->children->len && best == NULL; i++)
+    {
+      CachetPart *c = g_ptr_array_index (part->children, i);
+      if (c->kind == CACHET_PART_SINGLE && is_displayable_single (c))
+        best = c;
+    }
+  if (best == NULL && part->children->len > 0)
+    best = g_ptr_array_index (part->children, part->children->len - 1);
+  if (best != NULL)
+    collect (self, best, body, att);
+
+  /* Files inside the alternatives not shown (e.g. images of the HTML version) are still
+   * offered, so nothing in the message is out of reach. */
+  for (guint i = 0; i < part->children->len; i++)
+    {
+      CachetPart *c = g_ptr_array_index (part->children, i);
+      if (c != best && c->kind == CACHET_PART_MULTIPART)
+        {
+          g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func (
+            (GDestroyNotify) cachet_part_unref);
+          g_autoptr(GPtrArray) extra = g_ptr_array_new_with_free_func (
+            (GDestroyNotify) cachet_part_unref);
+          collect_all_as_attachments (c, extra);
+          for (guint j = 0; j < extra->len; j++)
+            {
+              CachetPart *e = g_ptr_array_index (extra, j);
+              if (!is_displayable_single (e) || e->filename != NULL)
+                g_ptr_array_add (att, cachet_part_ref (e));
+            }
+        }
+    }
+}
+
+static void
+collect (CachetMessage *self,
+         CachetPart    *part,
+         GPtrArray     *body,
+         GPtrArray     *att)
+{
+  switch (part->kind)
+    {
+    case CACHET_PART_MULTIPART:
+      if (g_str_equal (part->mime_type, "multipart/alternative"))
+        collect_alternative (self, part, body, att);
+      else if (g_str_equal (part->mime_type, "multipart/encrypted"))
+        {
+          /* Shown as a notice; the crypto host decrypts it when a plugin can. */
+          g_ptr_array_add (body, cachet_part_ref (part));
+        }
+      else if (g_str_equal (part->mime_type, "multipart/signed"))
+        {
+          for (guint i = 0; i < part->children->len; i++)
+            {
+              CachetPart *c = g_ptr_array_index (part->children, i);
+              if (i == 0)
+                collect (self, c, body, att);
+              else if (!is_signature (c))
+                g_ptr_array_add (att, cachet_part_ref (c));
+            }
+        }
+      else if (g_str_equal (part->mime_type, "multipart/related"))
+        {
+          /* The root (first part) is the document; the rest are its resources. */
+          for (guint i = 0; i < part->children->len; i++)
+            {
+              CachetPart *c = g_ptr_array_index (part->children, i);
+              if (i == 0)
+                collect (self, c, body, att);
+              else
+                collect_all_as_attachments (c, att);
+            }
+        }
+      else
+        {
+          for (guint i = 0; i < part->children->len; i++)
+            collect (self, g_ptr_array_index (part->children, i), body, att);
+        }
+      break;
+
+    case CACHET_PART_MESSAGE:
+      if (part->disposition != NULL && g_str_equal (part->disposition, "attachment"))
+        g_ptr_array_add (att, cachet_part_ref (part));
+      else
+        {
+          g_ptr_array_add (body, cachet_part_ref (part));
+          if (part->children->len > 0)
+            collect (self, g_ptr_array_index (part->children, 0), body, att);
+        }
+      break;
+
+    case CACHET_PART_SINGLE:
+    default:
+      if (is_displayable_single (part)
+          && !(part->disposition && g_str_equal (part->disposition, "attachment")))
+        {
+          g_ptr_array_add (body, cachet_part_ref (part));
+          if (part->filename != NULL)
+            g_ptr_array_add (att, cachet_part_ref (part));
+        }
+      else if (!is_signature (part) || part->parent == NULL
+               || !g_str_equal (part->parent->mime_type, "multipart/signed"))
+        g_ptr_array_add (att, cachet_part_ref (part));
+      break;
+    }
+}
+
+static void
+ensure_collected (CachetMessage *self)
+{
+  if (self->body_parts != NULL)
+    return;
+  self->body_parts = g_ptr_array_new_with_free_func ((GDestroyNotify) cachet_part_unref);
+  self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) cachet_part_unref);
+  if (self->raw)
+    g_ptr_array_add (self->body_parts, cachet_part_ref (self->root));
+  else
+    collect (self, self->root, self->body_parts, self->attachments);
+}
+
+GPtrArray *
+cachet_message_get_body_parts (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  ensure_collected (self);
+  return self->body_parts;
+}
+
+GPtrArray *
+cachet_message_get_attachments (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  ensure_collected (self);
+  return self->attachments;
+}
+
+gboolean
+cachet_message_has_attachments (CachetMessage *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), FALSE);
+  ensure_collected (self);
+  return self->attachments->len > 0;
+}
+
+static void
+append_embedded_headers (GString    *out,
+                         CachetPart *part)
+{
+  static const char * const names[] = { "From", "Date", "Subject", "To", "Cc", NULL };
+
+  g_string_append (out, _("──────── Attached message ────────"));
+  g_string_append_c (out, '\n');
+  for (const char * const *n = names; *n; n++)
+    {
+      const char *value = _cachet_part_get_header (part, *n);
+      g_autofree char *formatted = NULL;
+
+      if (value == NULL || *value == '\0')
+        continue;
+      if (g_str_equal (*n, "From") || g_str_equal (*n, "To") || g_str_equal (*n, "Cc"))
+        {
+          g_autoptr(GPtrArray) list = cachet_address_list_parse (find_raw_header (part->headers,
+                                                                                  *n));
+          formatted = cachet_address_list_format (list);
+          if (*formatted != '\0')
+            value = formatted;
+        }
+      g_string_append_printf (out, "%s: %s\n", *n, value);
+    }
+  g_string_append_c (out, '\n');
+}
+
+const char *
+cachet_message_get_body_text (CachetMessage *self)
+{
+  GString *out;
+
+  g_return_val_if_fail (CACHET_IS_MESSAGE (self), NULL);
+  if (self->body_text != NULL)
+    return self->body_text;
+
+  ensure_collected (self);
+  out = g_string_new (NULL);
+  for (guint i = 0; i < self->body_parts->len; i++)
+    {
+      CachetPart *part = g_ptr_array_index (self->body_parts, i);
+
+      if (out->len > 0 && out->str[out->len - 1] != '\n')
+        g_string_append_c (out, '\n');
+      if (out->len > 0)
+        g_string_append_c (out, '\n');
+
+      if (part->kind == CACHET_PART_MESSAGE)
+        append_embedded_headers (out, part);
+      else if (part->kind == CACHET_PART_MULTIPART)
+        {
+          const char *protocol = cachet_part_get_parameter (part, "protocol");
+          g_string_append_printf (out, _("[This part is encrypted (%s). No installed plugin "
+                                         "can decrypt it.]\n"),
+                                  protocol ? protocol : part->mime_type);
+        }
+      else
+        {
+          g_autofree char *note = NULL;
+          g_autofree char *text = cachet_part_get_text (part, &note);
+          g_string_append (out, text);
+          if (note != NULL)
+            add_warning (self, g_steal_pointer (&note));
+        }
+    }
+  if (out->len > 0 && out->str[out->len - 1] != '\n')
+    g_string_append_c (out, '\n');
+  self->body_text = g_string_free (out, FALSE);
+  return self->body_text;
+}

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cachet-message.h"
+
+G_BEGIN_DECLS
+
+#define CACHET_STORE_ERROR (cachet_store_error_quark ())
+
+typedef enum
+{
+  CACHET_STORE_ERROR_FAILED,      /* other: the message says what */
+  CACHET_STORE_ERROR_IO,          /* a file operation failed (disk full, permissions) */
+  CACHET_STORE_ERROR_DATABASE,    /* SQLite reported an error */
+  CACHET_STORE_ERROR_NOT_FOUND,   /* no such folder or message */
+  CACHET_STORE_ERROR_EXISTS,      /* a folder of that name exists */
+  CACHET_STORE_ERROR_INVALID,     /* a bad folder name, or an operation not allowed on it */
+  CACHET_STORE_ERROR_QUERY,       /* a search query could not be understood */
+} CachetStoreError;
+
+GQuark cachet_store_error_quark (void);
+
+/* Maildir flags, kept in the file name (":2,FRS") and in the index. */
+typedef enum
+{
+  CACHET_FLAG_NONE    = 0,
+  CACHET_FLAG_SEEN    = 1 << 0,  /* S */
+  CACHET_FLAG_REPLIED = 1 << 1,  /* R */
+  CACHET_FLAG_FLAGGED = 1 << 2,  /* F */
+  CACHET_FLAG_DRAFT   = 1 << 3,  /* D */
+  CACHET_FLAG_PASSED  = 1 << 4,  /* P (forwarded) */
+  CACHET_FLAG_TRASHED = 1 << 5,  /* T */
+} CachetFlags;
+
+typedef enum
+{
+  CACHET_FOLDER_ROLE_NONE,
+  CACHET_FOLDER_ROLE_INBOX,
+  CACHET_FOLDER_ROLE_DRAFTS,
+  CACHET_FOLDER_ROLE_OUTBOX,
+  CACHET_FOLDER_ROLE_SENT,
+  CACHET_FOLDER_ROLE_TRASH,
+  CACHET_FOLDER_ROLE_JUNK,
+} CachetFolderRole;
+
+typedef struct
+{
+  gint64           id;
+  gint64           parent_id;   /* 0 for a top-level folder */
+  char            *path;        /* "Inbox", "Lists/GTK" ('/' separates levels) */
+  char            *name;        /* last component, as shown */
+  CachetFolderRole role;
+  guint            total;
+  guint            unread;
+} CachetFolderInfo;
+
+#define CACHET_TYPE_FOLDER_INFO (cachet_folder_info_get_type ())
+GType             cachet_folder_info_get_type (void) G_GNUC_CONST;
+CachetFolderInfo *cachet_folder_info_copy     (const CachetFolderInfo *info);
+void              cachet_folder_info_free     (CachetFolderInfo       *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetFolderInfo, cachet_folder_info_free)
+
+/* One row of the message list. */
+typedef struct
+{
+  gint64      id;
+  gint64      folder_id;
+  gint64      date;            /* Unix time (UTC); 0 when the message has no usable date */
+  guint64     size;            /* bytes on disk */
+  CachetFlags flags;
+  gboolean    has_attachment;
+  char       *from;            /* display form of the first From: name, else address */
+  char       *to;              /* display form of To: */
+  char       *subject;         /* decoded */
+} CachetMessageSummary;
+
+void cachet_message_summary_clear (CachetMessageSummary *summary);
+
+typedef enum
+{
+  CACHET_SORT_DATE,
+  CACHET_SORT_FROM,
+  CACHET_SORT_SUBJECT,
+  CACHET_SORT_SIZE,
+  CACHET_SORT_FLAGS,
+} CachetSortColumn;
+
+/* An ordered list of message ids; in threaded order each row also has a depth. */
+typedef struct
+{
+  GArray *ids;     /* gint64 */
+  GArray *depths;  /* guint16, same length as ids; NULL unless threaded */
+} CachetMessageList;
+
+void cachet_message_list_free (CachetMessageList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetMessageList, cachet_message_list_free)
+
+typedef enum
+{
+  CACHET_CHANGE_ADDED,
+  CACHET_CHANGE_REMOVED,
+  CACHET_CHANGE_FLAGS,
+} CachetChangeKind;
+
+/* Progress of a long operation (import, rebuild): called on the thread doing the work. */
+typedef void (*CachetStoreProgressFunc) (guint64  done,
+                                         guint64  total,
+                                         gpointer user_data);
+
+#define CACHET_TYPE_STORE (cachet_store_get_type ())
+G_DECLARE_FINAL_TYPE (CachetStore, cachet_store, CACHET, STORE, GObject)
+
+/* @data_dir is normally $XDG_DATA_HOME/cachet: mail lives in @data_dir/mail/ (one Maildir
+ * per folder, nested folders as subdirectories), the index in @data_dir/index.sqlite.
+ * Signals are emitted in the thread-default main context of the caller of _new(). */
+CachetStore *cachet_store_new              (const char *data_dir);
+CachetStore *cachet_store_new_default      (void);
+const char  *cachet_store_get_data_dir     (CachetStore *self);
+const char  *cachet_store_get_mail_dir     (CachetStore *self);
+
+/* Creates the standard folders, opens the index (rebuilding it from the Maildirs when it is
+ * missing or corrupt) and starts the writer thread. */
+gboolean     cachet_store_open_sync        (CachetStore             *self,
+                                            CachetStoreProgressFunc  progress,
+                                            gpointer                 progress_data,
+                                            GCancellable            *cancellable,
+                                            GError                 **error);
+void         cachet_store_open_async       (CachetStore         *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean     cachet_store_open_finish      (CachetStore   *self,
+                                            GAsyncResult  *result,
+                                            GError       **error);
+void         cachet_store_close            (CachetStore *self);
+
+/* Folders: a snapshot kept up to date by the store (main thread). */
+GPtrArray        *cachet_store_list_folders       (CachetStore      *self);  /* CachetFolderInfo */
+CachetFolderInfo *cachet_store_get_folder         (CachetStore      *self,
+                                                   gint64            folder_id);
+CachetFolderInfo *cachet_store_get_folder_by_role (CachetStore      *self,
+                                                   CachetFolderRole  role);
+CachetFolderInfo *cachet_store_get_folder_by_path (CachetStore      *self,
+                                                   const char       *path);
+
+/* Writes.  All run on the store's single writer thread; the _sync forms block the calling
+ * thread (never call them from the main thread of a GUI) and the _async forms report in the
+ * caller's thread-default context.  Every write is durable when it returns: file written to
+ * tmp/, fsync'd, renamed, directory fsync'd, then the index committed. */
+gint64   cachet_store_add_message_sync   (CachetStore   *self,
+                                          gint64         folder_id,
+                                          GBytes        *data,
+                                          CachetFlags    flags,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+gboolean cachet_store_set_flags_sync     (CachetStore   *self,
+                                          const gint64  *ids,
+                                          guint          n_ids,
+                                          CachetFlags    add,
+                                          CachetFlags    remove,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+gboolean cachet_store_move_sync          (CachetStore   *self,
+                                          const gint64  *ids,
+                                          guint          n_ids,
+                                          gint64         to_folder_id,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+/* Moves to Trash; messages already in Trash are removed for good. */
+gboolean cachet_store_delete_sync        (CachetStore   *self,
+                                          const gint64  *ids,
+                                          guint          n_ids,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+gint64   cachet_store_create_folder_sync (CachetStore   *self,
+                                          gint64         parent_id,
+                                          const char    *name,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+gboolean cachet_store_rename_folder_sync (CachetStore   *self,
+                                          gint64         folder_id,
+                                          const char    *new_name,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+/* Deletes a user folder with its subfolders; their messages go to Trash first. */
+gboolean cachet_store_delete_folder_sync (CachetStore   *self,
+                                          gint64         folder_id,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+/* Picks up files added, removed or renamed by other programs in that folder. */
+gboolean cachet_store_sync_folder_sync   (CachetStore   *self,
+                                          gint64         folder_id,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+/* Imports every message of an mbox file into the folder; returns how many. */
+gboolean cachet_store_import_mbox_sync   (CachetStore             *self,
+                                          const char              *path,
+                                          gint64                   folder_id,
+                                          CachetStoreProgressFunc  progress,
+                                          gpointer                 progress_data,
+                                          guint                   *n_imported,
+                                          GCancellable            *cancellable,
+                                          GError                 **error);
+
+/* Async forms of the writes, for the GUI. _finish returns what _sync returns. */
+void     cachet_store_set_flags_async    (CachetStore *self, const gint64 *ids, guint n_ids,
+                                          CachetFlags add, CachetFlags remove,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+void     cachet_store_move_async         (CachetStore *self, const gint64 *ids, guint n_ids,
+                                          gint64 to_folder_id, GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+void     cachet_store_delete_async       (CachetStore *self, const gint64 *ids, guint n_ids,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+void     cachet_store_create_folder_async (CachetStore *self, gint64 parent_id, const char *name,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+void     cachet_store_rename_folder_async (CachetStore *self, gint64 folder_id,
+                                           const char *new_name, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+void     cachet_store_delete_folder_async (CachetStore *self, gint64 folder_id,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+void     cachet_store_sync_folder_async  (CachetStore *self, gint64 folder_id,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+/* @progress is called in the caller's main context. */
+void     cachet_store_import_mbox_async  (CachetStore *self, const char *path, gint64 folder_id,
+                                          CachetStoreProgressFunc progress,
+                                          gpointer progress_data, GDestroyNotify progress_destroy,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback, gpointer user_data);
+/* For _set_flags, _move, _delete, _rename_folder, _delete_folder, _sync_folder. */
+gboolean cachet_store_write_finish       (CachetStore *self, GAsyncResult *result, GError **error);
+/* For _create_folder (the new id) and _import_mbox (the count). */
+gint64   cachet_store_write_finish_int   (CachetStore *self, GAsyncResult *result, GError **error);
+
+/* Reads.  Safe from any thread (each thread gets its own read connection; WAL readers never
+ * wait for the writer).  They are quick index lookups; the id lists of big folders and
+ * searches should still be run off the main thread (the _async forms do that). */
+CachetMessageList *cachet_store_list_messages_sync (CachetStore       *self,
+                                                    gint64             folder_id,
+                                                    CachetSortColumn   sort,
+                                                    gboolean           descending,
+                                                    gboolean           threaded,
+                                                    GCancellable      *cancellable,
+                                                    GError           **error);
+void               cachet_store_list_messages_async (CachetStore       *self,
+                                                     gint64             folder_id,
+                                                     CachetSortColumn   sort,
+                                                     gboolean           descending,
+                                                     gboolean           threaded,
+                                                     GCancellable      *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer           user_data);
+CachetMessageList *cachet_store_list_messages_finish (CachetStore   *self,
+                                                      GAsyncResult  *result,
+                                                      GError       **error);
+/* Full-text search over subject, addresses and body (FTS5).  @query is what a user types:
+ * words (all must match, prefixes allowed with '*'), "quoted phrases", and from:/to:/subject:
+ * prefixes.  @folder_id 0 searches every folder.  Newest first. */
+CachetMessageList *cachet_store_search_sync   (CachetStore   *self,
+                                               const char    *query,
+                                               gint64         folder_id,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+void               cachet_store_search_async  (CachetStore   *self,
+                                               const char    *query,
+                                               gint64         folder_id,
+                                               GCancellable  *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer       user_data);
+CachetMessageList *cachet_store_search_finish (CachetStore   *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+/* Fills @out[0..n_ids) (caller clears each with cachet_message_summary_clear()).  A missing
+ * id leaves its row with id 0. */
+gboolean     cachet_store_get_summaries     (CachetStore          *self,
+                                             const gint64         *ids,
+                                             guint                 n_ids,
+                                             CachetMessageSummary *out,
+                                             GError              **error);
+char        *cachet_store_dup_message_path  (CachetStore   *self,
+                                             gint64         id,
+                                             GError       **error);
+CachetMessage *cachet_store_load_message    (CachetStore   *self,
+                                             gint64         id,
+                                             GError       **error);
+
+/* Signals (in the creator's main context):
+ *   "folders-changed" ()                       folders added, removed, renamed or counts changed
+ *   "messages-changed" (gint64 folder_id, CachetChangeKind kind, GArray *ids)   */
+
+G_END_DECLS

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cachet-application.h"
+
+G_BEGIN_DECLS
+
+#define CACHET_TYPE_WINDOW (cachet_window_get_type ())
+G_DECLARE_FINAL_TYPE (CachetWindow, cachet_window, CACHET, WINDOW, GtkApplicationWindow)
+
+CachetWindow *cachet_window_new (CachetApplication *app);
+
+G_END_DECLS
