@@ -58,7 +58,8 @@ static const struct
   { "windows-31j", "CP932" },
   { "euc-jp", "EUC-JP-MS" },
   { "x-euc-jp", "EUC-JP-MS" },
-  { "iso-2022-jp", "ISO-2022-JP-3" },
+  { "iso-2022-jp", "ISO-2022-JP" },
+  { "csiso2022jp", "ISO-2022-JP" },
   { "iso-8859-8-i", "ISO-8859-8" },
   { "iso-8859-6-i", "ISO-8859-6" },
   { "iso-8859-8-e", "ISO-8859-8" },
@@ -217,6 +218,60 @@ convert_with_replacement (const char *data,
   return g_string_free (out, FALSE);
 }
 
+/* ISO-2022-JP as Japanese mail really uses it (Microsoft's CP50220/50221): JIS X 0208 plus
+ * the NEC and IBM extension rows (circled numbers, "№", roman numerals), which iconv's
+ * ISO-2022-JP variants refuse.  Re-encoded to Shift_JIS, CP932 reads all of it.  Returns
+ * NULL on an escape this does not know (then iconv's ISO-2022-JP-2 is used). */
+static GByteArray *
+iso2022jp_to_sjis (const char *data,
+                   gsize       len)
+{
+  GByteArray *out = g_byte_array_sized_new (len);
+  enum { ASCII, KANJI, KATAKANA } mode = ASCII;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar) data[i];
+
+      if (c == 0x1b)
+        {
+          if (i + 2 < len && data[i + 1] == '$' && (data[i + 2] == 'B' || data[i + 2] == '@'))
+            mode = KANJI;
+          else if (i + 2 < len && data[i + 1] == '(' && (data[i + 2] == 'B' || data[i + 2] == 'J'))
+            mode = ASCII;
+          else if (i + 2 < len && data[i + 1] == '(' && data[i + 2] == 'I')
+            mode = KATAKANA;
+          else
+            {
+              g_byte_array_unref (out);
+              return NULL;
+            }
+          i += 2;
+          continue;
+        }
+      if (c == '\r' || c == '\n')
+        mode = ASCII;
+      if (mode == KANJI && c >= 0x21 && c <= 0x7e && i + 1 < len
+          && (guchar) data[i + 1] >= 0x21 && (guchar) data[i + 1] <= 0x7e)
+        {
+          guchar j1 = c, j2 = (guchar) data[i + 1];
+          guchar sj[2];
+          sj[0] = (guchar) (((j1 + 1) >> 1) + (j1 <= 0x5e ? 0x70 : 0xb0));
+          sj[1] = (guchar) (j2 + ((j1 & 1) ? (j2 < 0x60 ? 0x1f : 0x20) : 0x7e));
+          g_byte_array_append (out, sj, 2);
+          i++;
+        }
+      else if (mode == KATAKANA && c >= 0x21 && c <= 0x5f)
+        {
+          guchar k = (guchar) (c + 0x80);
+          g_byte_array_append (out, &k, 1);
+        }
+      else
+        g_byte_array_append (out, &c, 1);
+    }
+  return out;
+}
+
 static gboolean
 is_ascii (const char *data,
           gsize       len)
@@ -263,6 +318,23 @@ cachet_charset_to_utf8 (const char          *data,
       if (result)
         *result = CACHET_CHARSET_INVALID;
       return cachet_utf8_make_valid_len (data, len);
+    }
+
+  if (name != NULL && g_str_equal (name, "ISO-2022-JP"))
+    {
+      g_autoptr(GByteArray) sjis = iso2022jp_to_sjis (data, len);
+      if (sjis != NULL)
+        {
+          text = convert_with_replacement ((const char *) sjis->data, sjis->len, "CP932",
+                                           &invalid, &unknown);
+          if (text != NULL)
+            {
+              if (invalid && result)
+                *result = CACHET_CHARSET_INVALID;
+              return text;
+            }
+        }
+      name = "ISO-2022-JP-2";
     }
 
   if (name != NULL)

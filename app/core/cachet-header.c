@@ -133,19 +133,9 @@ parse_encoded_word (const char  *p,
   if (text_end == NULL)
     return NULL;
   /* The text of a proper word has no whitespace; accept broken words with spaces, but not
-   * across another encoded word or more than a line's worth. */
-  for (const char *q = text_start; q < text_end; q++)
-    {
-      if (q - text_start > 300)
-        return NULL;
-      if (q[0] == '=' && q[1] == '?' && q > text_start)
-        {
-          /* "=?" inside the text: only legitimate in Q as an encoded '=' followed by '?'.
-           * Stop: this word is not closed properly. */
-          if (enc == 'B')
-            return NULL;
-        }
-    }
+   * more than a line's worth.  A '?' inside means this is not a word. */
+  if (text_end - text_start > 300 || memchr (text_start, '?', text_end - text_start) != NULL)
+    return NULL;
   if (enc == 'B')
     {
       for (const char *q = text_start; q < text_end; q++)
