@@ -8,6 +8,7 @@
 #include <libetpan/libetpan.h>
 #include <string.h>
 
+#include "cachet-charset.h"
 #include "cachet-header.h"
 
 G_DEFINE_BOXED_TYPE (CachetAddress, cachet_address, cachet_address_copy, cachet_address_free)
@@ -22,14 +23,37 @@ nonempty_or_null (char *s)
   return s;
 }
 
+/* Senders that quote an already quoted name end up with "\"Name\"": show Name. */
+static char *
+strip_outer_quotes (char *name)
+{
+  gsize len;
+
+  if (name == NULL)
+    return NULL;
+  g_strstrip (name);
+  len = strlen (name);
+  while (len >= 2 && ((name[0] == '"' && name[len - 1] == '"')
+                      || (name[0] == '\'' && name[len - 1] == '\'')))
+    {
+      memmove (name, name + 1, len - 2);
+      name[len - 2] = '\0';
+      g_strstrip (name);
+      len = strlen (name);
+    }
+  return name;
+}
+
 CachetAddress *
 cachet_address_new (const char *name,
                     const char *email)
 {
   CachetAddress *address = g_new0 (CachetAddress, 1);
 
-  address->name = nonempty_or_null (g_strdup (name));
-  address->email = nonempty_or_null (g_strdup (email));
+  /* Everything shown must be UTF-8; raw bytes in addresses are made valid here. */
+  address->name = nonempty_or_null (strip_outer_quotes (name ? cachet_utf8_make_valid_len (name, -1)
+                                                             : NULL));
+  address->email = nonempty_or_null (email ? cachet_utf8_make_valid_len (email, -1) : NULL);
   return address;
 }
 

@@ -154,6 +154,44 @@ cachet_utf8_make_valid_len (const char *data,
     }
 }
 
+/* Text declared UTF-8 with stray bytes is usually Windows-1252 text pasted into UTF-8 (or
+ * the other way round): keep the valid UTF-8, read each stray byte as Windows-1252. */
+static char *
+utf8_with_stray_bytes (const char *data,
+                       gsize       len)
+{
+  /* Windows-1252 0x80-0x9F; the five undefined bytes become U+FFFD. */
+  static const gunichar high[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+  };
+  GString *out = g_string_sized_new (len + 16);
+  const char *p = data;
+  const char *end = data + len;
+
+  while (p < end)
+    {
+      const char *valid_end;
+      guchar c;
+
+      g_utf8_validate (p, end - p, &valid_end);
+      g_string_append_len (out, p, valid_end - p);
+      if (valid_end >= end)
+        break;
+      c = (guchar) *valid_end;
+      if (c == 0)
+        g_string_append_unichar (out, 0xFFFD);
+      else if (c >= 0x80 && c < 0xA0)
+        g_string_append_unichar (out, high[c - 0x80]);
+      else
+        g_string_append_unichar (out, c);
+      p = valid_end + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* Converts with iconv, replacing each byte that cannot be converted by U+FFFD. */
 static char *
 convert_with_replacement (const char *data,
@@ -317,7 +355,7 @@ cachet_charset_to_utf8 (const char          *data,
         return g_strndup (data, len);
       if (result)
         *result = CACHET_CHARSET_INVALID;
-      return cachet_utf8_make_valid_len (data, len);
+      return utf8_with_stray_bytes (data, len);
     }
 
   if (name != NULL && g_str_equal (name, "ISO-2022-JP"))

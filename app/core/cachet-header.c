@@ -159,6 +159,24 @@ parse_encoded_word (const char  *p,
   return text_end + 2;
 }
 
+static gboolean
+has_utf8_sequence (const char *text,
+                   gsize       len)
+{
+  for (gsize i = 0; i + 1 < len; i++)
+    {
+      guchar c = (guchar) text[i];
+      if (c >= 0xc2 && c <= 0xf4)
+        {
+          const char *end;
+          gsize n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+          if (i + n <= len && g_utf8_validate (text + i, n, &end))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
 append_text (GString    *out,
              const char *text,
@@ -169,6 +187,25 @@ append_text (GString    *out,
 
   if (g_utf8_validate (text, len, NULL) && memchr (text, '\0', len) == NULL)
     g_string_append_len (out, text, len);
+  else if (fallback_charset == NULL && has_utf8_sequence (text, len))
+    {
+      /* Mostly UTF-8 with a few stray bytes: keep the UTF-8, read the strays as
+       * Windows-1252 one by one. */
+      const char *p = text, *end = text + len;
+      while (p < end)
+        {
+          const char *valid_end;
+          g_autofree char *stray = NULL;
+
+          g_utf8_validate (p, end - p, &valid_end);
+          g_string_append_len (out, p, valid_end - p);
+          if (valid_end >= end)
+            break;
+          stray = cachet_charset_to_utf8 (valid_end, 1, "windows-1252", NULL);
+          g_string_append (out, stray);
+          p = valid_end + 1;
+        }
+    }
   else
     {
       g_autofree char *conv = cachet_charset_to_utf8 (text, len,

@@ -249,7 +249,15 @@ walk_element (Walker  *w,
   if (name_is (node, "pre"))
     w->pre++;
   if (name_is (node, "blockquote"))
-    w->quote++;
+    {
+      /* The blank line before a quote is not part of it. */
+      if (w->pending_newlines > 1 && w->out->len > 0)
+        {
+          g_string_append_c (w->out, '\n');
+          w->pending_newlines = 1;
+        }
+      w->quote++;
+    }
 
   if (name_is (node, "td") || name_is (node, "th"))
     {

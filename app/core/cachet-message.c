@@ -377,6 +377,88 @@ read_content_type (CachetPart              *part,
   }
 }
 
+/* libetpan's MIME parser turns 8-bit bytes in MIME header fields into '?', which destroys
+ * raw UTF-8 file names (RFC 6532 mail, and many mailers that never encoded them).  When a
+ * part's header block has 8-bit bytes, its parameters are read again from the raw fields
+ * with libetpan's field parsers, which keep the bytes. */
+static void
+reread_8bit_parameters (Builder    *b,
+                        CachetPart *part,
+                        gsize       header_offset)
+{
+  g_autoptr(GPtrArray) fields = NULL;
+  gsize end = MIN (b->len, header_offset + 64 * 1024);
+  gboolean eight_bit = FALSE;
+
+  if (header_offset >= b->len)
+    return;
+  for (gsize i = header_offset; i < end; i++)
+    {
+      guchar c = (guchar) b->base[i];
+      if (c >= 0x80)
+        {
+          eight_bit = TRUE;
+          break;
+        }
+      if (c == '\n' && i + 1 < end && (b->base[i + 1] == '\n'
+                                       || (b->base[i + 1] == '\r' && i + 2 < end
+                                           && b->base[i + 2] == '\n')))
+        break;
+    }
+  if (!eight_bit)
+    return;
+
+  fields = parse_header_fields (b->base + header_offset, end - header_offset);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      CachetHeaderField *f = g_ptr_array_index (fields, i);
+      size_t idx = 0;
+
+      if (g_ascii_strcasecmp (f->name, "Content-Type") == 0)
+        {
+          struct mailmime_content *ct = NULL;
+          g_autoptr(CachetMimeParams) params = NULL;
+
+          if (mailmime_content_parse (f->raw_value, strlen (f->raw_value), &idx, &ct)
+              != MAILIMF_NO_ERROR)
+            continue;
+          params = cachet_mime_params_new ();
+          for (clistiter *it = clist_begin (ct->ct_parameters); it != NULL; it = clist_next (it))
+            {
+              struct mailmime_parameter *p = clist_content (it);
+              cachet_mime_params_add_raw (params, p->pa_name, p->pa_value);
+            }
+          g_hash_table_unref (part->params);
+          part->params = cachet_mime_params_finish (params);
+          mailmime_content_free (ct);
+        }
+      else if (g_ascii_strcasecmp (f->name, "Content-Disposition") == 0)
+        {
+          struct mailmime_disposition *d = NULL;
+          g_autoptr(CachetMimeParams) params = NULL;
+
+          if (mailmime_disposition_parse (f->raw_value, strlen (f->raw_value), &idx, &d)
+              != MAILIMF_NO_ERROR)
+            continue;
+          params = cachet_mime_params_new ();
+          for (clistiter *jt = d->dsp_parms ? clist_begin (d->dsp_parms) : NULL; jt != NULL;
+               jt = clist_next (jt))
+            {
+              struct mailmime_disposition_parm *p = clist_content (jt);
+              if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME)
+                cachet_mime_params_add_raw (params, "filename", p->pa_data.pa_filename);
+              else if (p->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER
+                       && p->pa_data.pa_parameter != NULL)
+                cachet_mime_params_add_raw (params, p->pa_data.pa_parameter->pa_name,
+                                            p->pa_data.pa_parameter->pa_value);
+            }
+          g_clear_pointer (&part->disp_params, g_hash_table_unref);
+          part->disp_params = cachet_mime_params_finish (params);
+          mailmime_disposition_free (d);
+        }
+    }
+}
+
 static void
 choose_filename (CachetPart *part)
 {
@@ -392,6 +474,7 @@ choose_filename (CachetPart *part)
 
 static CachetPart *build_part (Builder         *b,
                                struct mailmime *mime,
+                               gssize           header_offset,
                                const char      *path,
                                const char      *default_type,
                                int              depth);
@@ -440,8 +523,8 @@ build_message_part (Builder         *b,
   decode_header_fields (part->headers, NULL);
   if (mime->mm_data.mm_message.mm_msg_mime != NULL)
     {
-      CachetPart *child = build_part (b, mime->mm_data.mm_message.mm_msg_mime, path,
-                                      "text/plain", depth + 1);
+      CachetPart *child = build_part (b, mime->mm_data.mm_message.mm_msg_mime,
+                                      part->body_offset, path, "text/plain", depth + 1);
       if (child != NULL)
         _cachet_part_add_child (part, child);
     }
@@ -450,6 +533,7 @@ build_message_part (Builder         *b,
 static CachetPart *
 build_part (Builder         *b,
             struct mailmime *mime,
+            gssize           header_offset,
             const char      *path,
             const char      *default_type,
             int              depth)
@@ -479,6 +563,8 @@ build_part (Builder         *b,
   part->path = g_strdup (path);
   read_content_type (part, mime->mm_content_type, default_type);
   read_mime_fields (part, mime->mm_mime_fields);
+  if (header_offset >= 0)
+    reread_8bit_parameters (b, part, header_offset);
   choose_filename (part);
 
   switch (mime->mm_type)
@@ -489,6 +575,15 @@ build_part (Builder         *b,
                                     ? "message/rfc822" : "text/plain";
         guint n = 0;
 
+        gsize offset;
+
+        if (mime->mm_body != NULL && mime->mm_body->dt_type == MAILMIME_DATA_TEXT
+            && range_of (b, mime->mm_body->dt_data.dt_text.dt_data,
+                         mime->mm_body->dt_data.dt_text.dt_length, &offset))
+          {
+            part->body_offset = offset;
+            part->body_length = mime->mm_body->dt_data.dt_text.dt_length;
+          }
         if (mime->mm_data.mm_multipart.mm_mp_list == NULL)
           break;
         for (clistiter *it = clist_begin (mime->mm_data.mm_multipart.mm_mp_list); it != NULL;
@@ -499,7 +594,13 @@ build_part (Builder         *b,
 
             n++;
             child_path = *path ? g_strdup_printf ("%s.%u", path, n) : g_strdup_printf ("%u", n);
-            child = build_part (b, clist_content (it), child_path, child_default, depth + 1);
+            struct mailmime *child_mime = clist_content (it);
+            gsize child_offset;
+
+            if (!range_of (b, child_mime->mm_mime_start, 0, &child_offset))
+              child_offset = (gsize) -1;
+            child = build_part (b, child_mime, (gssize) child_offset, child_path,
+                                child_default, depth + 1);
             if (child != NULL)
               _cachet_part_add_child (part, child);
           }
@@ -546,7 +647,8 @@ parse_embedded (Builder    *outer,
   if (mailmime_parse (b.base, b.len, &idx, &mime) != MAILIMF_NO_ERROR || mime == NULL)
     return NULL;
   if (mime->mm_type == MAILMIME_MESSAGE && mime->mm_data.mm_message.mm_msg_mime != NULL)
-    root = build_part (&b, mime->mm_data.mm_message.mm_msg_mime, path, "text/plain", depth);
+    root = build_part (&b, mime->mm_data.mm_message.mm_msg_mime, 0, path, "text/plain",
+                       depth);
   mailmime_free (mime);
   return root;
 }
@@ -626,68 +728,236 @@ fill_envelope (CachetMessage *self)
   self->references = (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
 }
 
+/* Parses @bytes from @start with libetpan; NULL when libetpan rejects it. */
+static CachetPart *
+parse_tree (CachetMessage *self,
+            GBytes        *bytes,
+            gsize          start,
+            gboolean      *rejected)
+{
+  Builder b = { self, bytes, NULL, 0 };
+  struct mailmime *mime = NULL;
+  size_t idx = start;
+  CachetPart *root = NULL;
+
+  b.base = g_bytes_get_data (bytes, &b.len);
+  *rejected = FALSE;
+  if (mailmime_parse (b.base, b.len, &idx, &mime) != MAILIMF_NO_ERROR || mime == NULL)
+    {
+      *rejected = TRUE;
+      return NULL;
+    }
+  if (mime->mm_type == MAILMIME_MESSAGE && mime->mm_data.mm_message.mm_msg_mime)
+    root = build_part (&b, mime->mm_data.mm_message.mm_msg_mime, start, "", "text/plain", 0);
+  else if (mime->mm_type != MAILMIME_MESSAGE)
+    root = build_part (&b, mime, start, "", "text/plain", 0);
+  mailmime_free (mime);
+
+  if (root == NULL)
+    {
+      /* Headers only, no body. */
+      root = _cachet_part_new (CACHET_PART_SINGLE, bytes);
+      root->mime_type = g_strdup ("text/plain");
+      root->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      root->path = g_strdup ("");
+      root->body_offset = b.len;
+    }
+  /* IMAP numbering: the body of a single-part message is part 1. */
+  if (root->kind != CACHET_PART_MULTIPART && *root->path == '\0')
+    {
+      g_free (root->path);
+      root->path = g_strdup ("1");
+    }
+  return root;
+}
+
+/* Boundaries of multiparts whose closing delimiter never comes (a truncated message, or
+ * a careless generator), each with the boundary of the multipart around it (or NULL).
+ * libetpan drops the content of such a multipart, or of the parts after it. */
+static void
+find_unclosed (CachetPart *part,
+               GBytes     *bytes,
+               const char *parent_boundary,
+               GPtrArray  *unclosed)
+{
+  const char *boundary = NULL;
+
+  if (part->kind == CACHET_PART_MULTIPART)
+    {
+      boundary = g_hash_table_lookup (part->params, "boundary");
+      if (boundary != NULL && (*boundary == '\0' || strlen (boundary) > 200))
+        boundary = NULL;
+      if (boundary != NULL)
+        {
+          g_autofree char *closer = g_strdup_printf ("--%s--", boundary);
+          gsize len;
+          const char *data = g_bytes_get_data (bytes, &len);
+          gboolean known = FALSE;
+
+          for (guint i = 0; i < unclosed->len; i += 2)
+            if (g_str_equal (g_ptr_array_index (unclosed, i), boundary))
+              known = TRUE;
+          if (!known && data != NULL
+              && memmem (data, len, closer, strlen (closer)) == NULL)
+            {
+              g_ptr_array_add (unclosed, g_strdup (boundary));
+              g_ptr_array_add (unclosed, g_strdup (parent_boundary));
+            }
+        }
+    }
+  for (guint i = 0; i < part->children->len; i++)
+    find_unclosed (g_ptr_array_index (part->children, i), bytes,
+                   boundary != NULL ? boundary : parent_boundary, unclosed);
+}
+
+static guint
+count_parts (CachetPart *part)
+{
+  guint n = 1;
+  for (guint i = 0; i < part->children->len; i++)
+    n += count_parts (g_ptr_array_index (part->children, i));
+  return n;
+}
+
+/* Puts each missing closing delimiter just before the closing delimiter of the multipart
+ * around it, or at the end of the message. */
+static GBytes *
+add_closers (GBytes    *data,
+             GPtrArray *unclosed)
+{
+  gsize len;
+  const char *base = g_bytes_get_data (data, &len);
+  const char *nl = memchr (base, '\n', len);
+  const char *eol = nl != NULL && nl > base && nl[-1] == '\r' ? "\r\n" : "\n";
+  GString *s;
+
+  /* Trailing blank lines after a last delimiter confuse libetpan; they carry nothing. */
+  while (len > 0 && g_ascii_isspace (base[len - 1]))
+    len--;
+  s = g_string_new_len (base, len);
+
+  for (guint i = 0; i < unclosed->len; i += 2)
+    {
+      const char *boundary = g_ptr_array_index (unclosed, i);
+      const char *parent = g_ptr_array_index (unclosed, i + 1);
+      g_autofree char *closer = g_strdup_printf ("--%s--%s", boundary, eol);
+      g_autofree char *delimiter = g_strdup_printf ("\n--%s", boundary);
+      const char *at = NULL;
+
+      if (parent != NULL)
+        {
+          g_autofree char *parent_closer = g_strdup_printf ("\n--%s--", parent);
+          at = memmem (s->str, s->len, parent_closer, strlen (parent_closer));
+        }
+      if (at != NULL)
+        g_string_insert (s, at - s->str + 1, closer);
+      else if (g_str_has_suffix (s->str, delimiter))
+        /* A dangling last delimiter ("--b" at the very end) becomes the closing one. */
+        g_string_append_printf (s, "--%s", eol);
+      else
+        g_string_append_printf (s, "%s%s", eol, closer);
+    }
+  return g_string_free_to_bytes (s);
+}
+
 CachetMessage *
 cachet_message_new_from_bytes (GBytes *data)
 {
   CachetMessage *self;
-  Builder b = { 0 };
-  struct mailmime *mime = NULL;
-  size_t idx = 0;
+  g_autoptr(GBytes) parse_data = NULL;
+  const char *base;
+  gsize len;
   gsize start = 0;
-  int r;
 
   g_return_val_if_fail (data != NULL, NULL);
 
   self = g_object_new (CACHET_TYPE_MESSAGE, NULL);
   self->bytes = g_bytes_ref (data);
-  b.message = self;
-  b.bytes = data;
-  b.base = g_bytes_get_data (data, &b.len);
-  if (b.base == NULL)
-    b.base = "";
+  parse_data = g_bytes_ref (data);
+  base = g_bytes_get_data (data, &len);
+  if (base == NULL)
+    base = "";
 
   /* A message saved from an mbox may still start with its "From " envelope line. */
-  if (b.len > 5 && memcmp (b.base, "From ", 5) == 0)
+  if (len > 5 && memcmp (base, "From ", 5) == 0)
     {
-      const char *nl = memchr (b.base, '\n', b.len);
-      start = nl ? (gsize) (nl - b.base + 1) : b.len;
+      const char *nl = memchr (base, '\n', len);
+      start = nl ? (gsize) (nl - base + 1) : len;
+    }
+  /* A first header line indented by mistake would make every header a continuation. */
+  if (start < len && (base[start] == ' ' || base[start] == '\t'))
+    {
+      gsize p = start;
+      while (p < len && (base[p] == ' ' || base[p] == '\t'))
+        p++;
+      {
+        gsize q = p;
+        while (q < len && base[q] > 32 && base[q] < 127 && base[q] != ':')
+          q++;
+        if (q > p && q < len && base[q] == ':')
+          {
+            start = p;
+            add_warning (self, g_strdup (_("The first header line is indented; the "
+                                           "indentation was ignored.")));
+          }
+      }
     }
 
-  self->headers = parse_header_fields (b.base + start, b.len - start);
+  /* Old Mac mail has CR-only line ends, which libetpan does not take as line ends. */
+  if (memchr (base, '\n', MIN (len, 65536)) == NULL && memchr (base, '\r', MIN (len, 65536)))
+    {
+      GString *crlf = g_string_sized_new (len + len / 16);
+      for (gsize i = 0; i < len; i++)
+        {
+          g_string_append_c (crlf, base[i]);
+          if (base[i] == '\r' && (i + 1 >= len || base[i + 1] != '\n'))
+            g_string_append_c (crlf, '\n');
+        }
+      g_clear_pointer (&parse_data, g_bytes_unref);
+      parse_data = g_string_free_to_bytes (crlf);
+      base = g_bytes_get_data (parse_data, &len);
+    }
 
-  if (b.len - start == 0)
+  self->headers = parse_header_fields (base + start, len - start);
+
+  if (len - start == 0)
     {
       add_warning (self, g_strdup (_("The message is empty.")));
       make_raw (self, start);
     }
   else
     {
-      idx = start;
-      r = mailmime_parse (b.base, b.len, &idx, &mime);
-      if (r != MAILIMF_NO_ERROR || mime == NULL)
+      g_autoptr(GPtrArray) unclosed = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GBytes) parsed = g_bytes_ref (parse_data);
+      gboolean rejected = FALSE;
+
+      guint first_count = 0;
+
+      for (int attempt = 0; attempt < 8; attempt++)
+        {
+          guint before = unclosed->len;
+
+          g_clear_pointer (&self->root, cachet_part_unref);
+          self->root = parse_tree (self, parsed, start, &rejected);
+          if (self->root == NULL)
+            break;
+          if (attempt == 0)
+            first_count = count_parts (self->root);
+          find_unclosed (self->root, parsed, NULL, unclosed);
+          if (unclosed->len == before)
+            break;
+          g_bytes_unref (parsed);
+          parsed = add_closers (parse_data, unclosed);
+        }
+      /* Say so only when closing the parts recovered something libetpan had dropped. */
+      if (unclosed->len > 0 && self->root != NULL && count_parts (self->root) > first_count)
+        add_warning (self, g_strdup (_("The message ends before all its parts are closed; it "
+                                       "may be incomplete.")));
+      if (self->root == NULL)
         {
           add_warning (self, g_strdup (_("The message could not be parsed; it is shown as "
                                          "raw text.")));
           make_raw (self, start);
-        }
-      else
-        {
-          if (mime->mm_type == MAILMIME_MESSAGE && mime->mm_data.mm_message.mm_msg_mime)
-            self->root = build_part (&b, mime->mm_data.mm_message.mm_msg_mime, "",
-                                     "text/plain", 0);
-          else if (mime->mm_type != MAILMIME_MESSAGE)
-            self->root = build_part (&b, mime, "", "text/plain", 0);
-          mailmime_free (mime);
-          if (self->root == NULL)
-            {
-              /* Headers only, no body. */
-              self->root = _cachet_part_new (CACHET_PART_SINGLE, data);
-              self->root->mime_type = g_strdup ("text/plain");
-              self->root->params = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                          g_free, g_free);
-              self->root->path = g_strdup ("");
-              self->root->body_offset = b.len;
-            }
         }
     }
 
@@ -870,6 +1140,45 @@ contains_text (CachetPart *part)
 
 static void collect (CachetMessage *self, CachetPart *part, GPtrArray *body, GPtrArray *att);
 
+static gboolean
+same_content_id (const char *a,
+                 const char *b)
+{
+  gsize la, lb;
+
+  while (*a == '<' || *a == ' ')
+    a++;
+  while (*b == '<' || *b == ' ')
+    b++;
+  la = strcspn (a, "> ");
+  lb = strcspn (b, "> ");
+  return la == lb && la > 0 && g_ascii_strncasecmp (a, b, la) == 0;
+}
+
+static CachetPart *
+related_root (CachetPart *part)
+{
+  const char *start = cachet_part_get_parameter (part, "start");
+  const char *type = cachet_part_get_parameter (part, "type");
+
+  if (part->children->len == 0)
+    return NULL;
+  for (guint i = 0; start != NULL && i < part->children->len; i++)
+    {
+      CachetPart *c = g_ptr_array_index (part->children, i);
+      if (c->content_id != NULL && same_content_id (c->content_id, start))
+        return c;
+    }
+  /* Some generators put the resources first; the "type" parameter names the root's type. */
+  for (guint i = 0; type != NULL && i < part->children->len; i++)
+    {
+      CachetPart *c = g_ptr_array_index (part->children, i);
+      if (g_ascii_strcasecmp (c->mime_type, type) == 0)
+        return c;
+    }
+  return g_ptr_array_index (part->children, 0);
+}
+
 static void
 collect_all_as_attachments (CachetPart *part,
                             GPtrArray  *att)
@@ -881,6 +1190,19 @@ collect_all_as_attachments (CachetPart *part,
     }
   else if (!is_signature (part))
     g_ptr_array_add (att, cachet_part_ref (part));
+}
+
+static gboolean
+has_visible_text (CachetPart *part)
+{
+  g_autoptr(GBytes) decoded = cachet_part_get_decoded (part);
+  gsize len;
+  const char *data = g_bytes_get_data (decoded, &len);
+
+  for (gsize i = 0; data != NULL && i < len; i++)
+    if (!g_ascii_isspace (data[i]))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -896,13 +1218,19 @@ collect_alternative (CachetMessage *self,
   for (guint i = 0; i < part->children->len && best == NULL; i++)
     {
       CachetPart *c = g_ptr_array_index (part->children, i);
-      if (g_str_equal (c->mime_type, "text/plain") && c->body_length > 0)
+      if (g_str_equal (c->mime_type, "text/plain") && has_visible_text (c))
         best = c;
     }
   for (guint i = 0; i < part->children->len && best == NULL; i++)
     {
       CachetPart *c = g_ptr_array_index (part->children, i);
       if (c->kind == CACHET_PART_MULTIPART && contains_text (c))
+        best = c;
+    }
+  for (guint i = 0; i < part->children->len && best == NULL; i++)
+    {
+      CachetPart *c = g_ptr_array_index (part->children, i);
+      if (c->kind == CACHET_PART_SINGLE && is_displayable_single (c) && has_visible_text (c))
         best = c;
     }
   for (guint i = 0; i < part->children->len && best == NULL; i++)
@@ -967,15 +1295,23 @@ collect (CachetMessage *self,
         }
       else if (g_str_equal (part->mime_type, "multipart/related"))
         {
-          /* The root (first part) is the document; the rest are its resources. */
+          /* The root (RFC 2387: the "start" part, else the first) is the document; the rest
+           * are its resources. */
+          CachetPart *root = related_root (part);
           for (guint i = 0; i < part->children->len; i++)
             {
               CachetPart *c = g_ptr_array_index (part->children, i);
-              if (i == 0)
+              if (c == root)
                 collect (self, c, body, att);
               else
                 collect_all_as_attachments (c, att);
             }
+        }
+      else if (part->children->len == 0 && part->body_length > 0)
+        {
+          /* libetpan found no parts at all (no usable boundary): show the text as it is
+           * rather than nothing. */
+          g_ptr_array_add (body, cachet_part_ref (part));
         }
       else
         {
@@ -1098,6 +1434,20 @@ cachet_message_get_body_text (CachetMessage *self)
 
       if (part->kind == CACHET_PART_MESSAGE)
         append_embedded_headers (out, part);
+      else if (part->kind == CACHET_PART_MULTIPART
+               && !g_str_equal (part->mime_type, "multipart/encrypted"))
+        {
+          g_autoptr(GBytes) raw = g_bytes_new_from_bytes (part->raw, part->body_offset,
+                                                          part->body_length);
+          gsize rlen;
+          const char *rdata = g_bytes_get_data (raw, &rlen);
+          g_autofree char *text = cachet_charset_to_utf8 (rdata ? rdata : "", rlen, NULL, NULL);
+
+          g_string_append (out, text);
+          add_warning (self, g_strdup_printf (_("Part %s (%s) could not be split into its "
+                                                "parts; it is shown as raw text."),
+                                              *part->path ? part->path : "1", part->mime_type));
+        }
       else if (part->kind == CACHET_PART_MULTIPART)
         {
           const char *protocol = cachet_part_get_parameter (part, "protocol");

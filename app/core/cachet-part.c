@@ -427,6 +427,11 @@ cachet_part_get_text (CachetPart *part,
       : g_strdup_printf (_("Part %s has no character set but 8-bit text: it is shown as "
                            "Windows-1252, so some characters may be wrong."),
                          cachet_part_get_path (part));
+  else if (charset_note != NULL && res == CACHET_CHARSET_INVALID && charset != NULL
+           && g_ascii_strcasecmp (charset, "utf-8") == 0)
+    *charset_note = g_strdup_printf (_("Part %s is declared as UTF-8 but is not valid UTF-8; "
+                                       "the stray bytes are read as Windows-1252."),
+                                     cachet_part_get_path (part));
   else if (charset_note != NULL && res == CACHET_CHARSET_INVALID)
     *charset_note = g_strdup_printf (_("Part %s contains bytes that are not valid %s; they are "
                                        "shown as �."),
