@@ -87,7 +87,7 @@ static gboolean
 name_needs_quotes (const char *name)
 {
   for (const char *p = name; *p; p++)
-    if (strchr ("()<>[]:;@\\,.\"", *p) != NULL)
+    if (strchr ("<>:;@,\"", *p) != NULL)
       return TRUE;
   return FALSE;
 }
@@ -145,6 +145,32 @@ add_mailbox (GPtrArray              *out,
   g_ptr_array_add (out, cachet_address_new (name, mb->mb_addr_spec));
 }
 
+/* libetpan's obsolete-syntax rules accept things like "Name<a@b" as one local part. */
+static gboolean
+plausible_mailbox (struct mailimf_mailbox *mb)
+{
+  return mb == NULL || mb->mb_addr_spec == NULL
+         || strpbrk (mb->mb_addr_spec, "<>()\", \t") == NULL;
+}
+
+static gboolean
+plausible_list (struct mailimf_address_list *list)
+{
+  for (clistiter *it = clist_begin (list->ad_list); it != NULL; it = clist_next (it))
+    {
+      struct mailimf_address *addr = clist_content (it);
+      if (addr->ad_type == MAILIMF_ADDRESS_MAILBOX && !plausible_mailbox (addr->ad_data.ad_mailbox))
+        return FALSE;
+      if (addr->ad_type == MAILIMF_ADDRESS_GROUP && addr->ad_data.ad_group != NULL
+          && addr->ad_data.ad_group->grp_mb_list != NULL)
+        for (clistiter *jt = clist_begin (addr->ad_data.ad_group->grp_mb_list->mb_list);
+             jt != NULL; jt = clist_next (jt))
+          if (!plausible_mailbox (clist_content (jt)))
+            return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_with_libetpan (const char *value,
                      GPtrArray  *out)
@@ -161,6 +187,12 @@ parse_with_libetpan (const char *value,
   if (idx < len)
     {
       /* Parsed only a prefix: the rest would be lost, so use the tolerant reader. */
+      mailimf_address_list_free (list);
+      return FALSE;
+    }
+
+  if (!plausible_list (list))
+    {
       mailimf_address_list_free (list);
       return FALSE;
     }

@@ -232,6 +232,26 @@ parse_tolerant (const char *raw)
   return make_date (fix_year (year, year_digits), month, day, hour, minute, second, zone);
 }
 
+/* libetpan stops early on "1:05 PM +0100"; its result counts only when what is left is
+ * whitespace or a comment like "(CEST)". */
+static gboolean
+only_comment_left (const char *rest)
+{
+  while (g_ascii_isspace (*rest))
+    rest++;
+  return *rest == '\0' || *rest == '(';
+}
+
+static gboolean
+has_numeric_zone (const char *raw)
+{
+  for (const char *p = raw; *p; p++)
+    if ((*p == '+' || *p == '-') && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2])
+        && g_ascii_isdigit (p[3]) && g_ascii_isdigit (p[4]) && !g_ascii_isdigit (p[5]))
+      return TRUE;
+  return FALSE;
+}
+
 GDateTime *
 cachet_date_parse (const char *raw)
 {
@@ -246,7 +266,10 @@ cachet_date_parse (const char *raw)
   if (*raw == '\0')
     return NULL;
 
-  if (mailimf_date_time_parse (raw, strlen (raw), &idx, &dt) == MAILIMF_NO_ERROR)
+  /* libetpan reads the numeric zone well but not every named one ("UT" became +0001). */
+  if (has_numeric_zone (raw)
+      && mailimf_date_time_parse (raw, strlen (raw), &idx, &dt) == MAILIMF_NO_ERROR
+      && only_comment_left (raw + idx))
     {
       int zone = dt->dt_zone;  /* +hhmm as a number */
       int minutes = (zone / 100) * 60 + (zone % 100);
@@ -260,6 +283,8 @@ cachet_date_parse (const char *raw)
                           dt->dt_sec, minutes);
       mailimf_date_time_free (dt);
     }
+  else if (dt != NULL)
+    mailimf_date_time_free (dt);
   if (result == NULL)
     result = parse_tolerant (raw);
   return result;

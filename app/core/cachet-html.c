@@ -209,7 +209,9 @@ walk_element (Walker  *w,
       return;
     }
 
-  if (name_in (node, paragraphs))
+  if ((name_is (node, "ul") || name_is (node, "ol")) && w->list_depth > 0)
+    block_break (w, 1);  /* a nested list continues its item */
+  else if (name_in (node, paragraphs))
     block_break (w, 2);
   else if (name_in (node, blocks))
     block_break (w, 1);
@@ -359,7 +361,7 @@ cachet_html_to_text (const char *html,
 
   doc = htmlReadMemory (html, (int) MIN (len, G_MAXINT), NULL, "UTF-8",
                         HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING
-                        | HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
+                        | HTML_PARSE_NONET);
   if (doc == NULL)
     return g_strdup ("");
 
