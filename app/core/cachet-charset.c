@@ -287,6 +287,12 @@ iso2022jp_to_sjis (const char *data,
           i += 2;
           continue;
         }
+      if (c >= 0x80)
+        {
+          /* Not ISO-2022-JP at all; let iconv mark what it cannot read. */
+          g_byte_array_unref (out);
+          return NULL;
+        }
       if (c == '\r' || c == '\n')
         mode = ASCII;
       if (mode == KANJI && c >= 0x21 && c <= 0x7e && i + 1 < len

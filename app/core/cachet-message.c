@@ -388,24 +388,31 @@ reread_8bit_parameters (Builder    *b,
 {
   g_autoptr(GPtrArray) fields = NULL;
   gsize end = MIN (b->len, header_offset + 64 * 1024);
-  gboolean eight_bit = FALSE;
+  gboolean needed = FALSE;
 
   if (header_offset >= b->len)
     return;
-  for (gsize i = header_offset; i < end; i++)
+  for (gsize i = header_offset; i < end && !needed; i++)
     {
       guchar c = (guchar) b->base[i];
+      gboolean line_start = i == header_offset || b->base[i - 1] == '\n';
+
       if (c >= 0x80)
+        needed = TRUE;
+      /* Content-Type: "application/pdf" (quoted) makes libetpan fall back to text/plain. */
+      else if (line_start && end - i > 14 && g_ascii_strncasecmp (b->base + i, "content-type:", 13) == 0)
         {
-          eight_bit = TRUE;
-          break;
+          gsize j = i + 13;
+          while (j < end && (b->base[j] == ' ' || b->base[j] == '\t'))
+            j++;
+          needed = j < end && b->base[j] == '"';
         }
-      if (c == '\n' && i + 1 < end && (b->base[i + 1] == '\n'
-                                       || (b->base[i + 1] == '\r' && i + 2 < end
-                                           && b->base[i + 2] == '\n')))
+      else if (c == '\n' && i + 1 < end && (b->base[i + 1] == '\n'
+                                            || (b->base[i + 1] == '\r' && i + 2 < end
+                                                && b->base[i + 2] == '\n')))
         break;
     }
-  if (!eight_bit)
+  if (!needed)
     return;
 
   fields = parse_header_fields (b->base + header_offset, end - header_offset);
@@ -418,10 +425,26 @@ reread_8bit_parameters (Builder    *b,
         {
           struct mailmime_content *ct = NULL;
           g_autoptr(CachetMimeParams) params = NULL;
+          g_autofree char *value = g_strdup (f->raw_value);
+          char *type = value + strspn (value, " \t");
 
-          if (mailmime_content_parse (f->raw_value, strlen (f->raw_value), &idx, &ct)
-              != MAILIMF_NO_ERROR)
+          if (*type == '"')
+            {
+              /* Unquote the type: "application/pdf"; name=x */
+              char *close = strchr (type + 1, '"');
+              if (close == NULL)
+                continue;
+              memmove (close, close + 1, strlen (close));
+              memmove (type, type + 1, strlen (type));
+            }
+          if (mailmime_content_parse (value, strlen (value), &idx, &ct) != MAILIMF_NO_ERROR)
             continue;
+          if (ct->ct_type != NULL)
+            {
+              g_autofree char *mime_type = mime_type_string (ct, part->mime_type);
+              g_free (part->mime_type);
+              part->mime_type = g_steal_pointer (&mime_type);
+            }
           params = cachet_mime_params_new ();
           for (clistiter *it = clist_begin (ct->ct_parameters); it != NULL; it = clist_next (it))
             {
@@ -472,6 +495,10 @@ choose_filename (CachetPart *part)
     part->filename = _cachet_part_safe_filename (name);
 }
 
+static CachetPart *parse_embedded (Builder    *b,
+                                   GBytes     *bytes,
+                                   const char *path,
+                                   int         depth);
 static CachetPart *build_part (Builder         *b,
                                struct mailmime *mime,
                                gssize           header_offset,
@@ -528,6 +555,55 @@ build_message_part (Builder         *b,
       if (child != NULL)
         _cachet_part_add_child (part, child);
     }
+}
+
+/* In a multipart/digest a part with no header lines is a message/rfc822 (RFC 2046 5.1.5);
+ * libetpan skips the blank line and reads the message's headers as MIME headers, losing
+ * them.  Such a part is parsed as the message it is. */
+static CachetPart *
+build_digest_message (Builder         *b,
+                      struct mailmime *mime,
+                      gsize            offset,
+                      const char      *path,
+                      int              depth)
+{
+  gsize skip = 0;
+  gsize end = offset + mime->mm_length;
+  g_autoptr(GBytes) embedded = NULL;
+  CachetPart *part;
+  CachetPart *child;
+  gsize len;
+  const char *data;
+  const char *p = b->base + offset;
+
+  if (end > b->len || offset >= end)
+    return NULL;
+  /* libetpan starts the part after the blank line; look behind for it (the delimiter
+   * line's end, then an empty line). */
+  if (p[0] == '\n' || p[0] == '\r')
+    skip = p[0] == '\r' && offset + 1 < end && p[1] == '\n' ? 2 : 1;
+  else if (!((offset >= 2 && p[-1] == '\n' && p[-2] == '\n')
+             || (offset >= 4 && p[-1] == '\n' && p[-2] == '\r' && p[-3] == '\n'
+                 && p[-4] == '\r')))
+    return NULL;
+  if (offset + skip >= end)
+    return NULL;
+
+  part = _cachet_part_new (CACHET_PART_MESSAGE, b->bytes);
+  part->path = g_strdup (path);
+  part->mime_type = g_strdup ("message/rfc822");
+  part->params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  part->body_offset = offset + skip;
+  part->body_length = end - offset - skip;
+
+  embedded = g_bytes_new_from_bytes (b->bytes, part->body_offset, part->body_length);
+  data = g_bytes_get_data (embedded, &len);
+  part->headers = parse_header_fields (data, len);
+  decode_header_fields (part->headers, NULL);
+  child = parse_embedded (b, embedded, path, depth + 1);
+  if (child != NULL)
+    _cachet_part_add_child (part, child);
+  return part;
 }
 
 static CachetPart *
@@ -599,8 +675,12 @@ build_part (Builder         *b,
 
             if (!range_of (b, child_mime->mm_mime_start, 0, &child_offset))
               child_offset = (gsize) -1;
-            child = build_part (b, child_mime, (gssize) child_offset, child_path,
-                                child_default, depth + 1);
+            child = NULL;
+            if (g_str_equal (child_default, "message/rfc822") && child_offset != (gsize) -1)
+              child = build_digest_message (b, child_mime, child_offset, child_path, depth + 1);
+            if (child == NULL)
+              child = build_part (b, child_mime, (gssize) child_offset, child_path,
+                                  child_default, depth + 1);
             if (child != NULL)
               _cachet_part_add_child (part, child);
           }
@@ -949,8 +1029,14 @@ cachet_message_new_from_bytes (GBytes *data)
           g_bytes_unref (parsed);
           parsed = add_closers (parse_data, unclosed);
         }
-      /* Say so only when closing the parts recovered something libetpan had dropped. */
-      if (unclosed->len > 0 && self->root != NULL && count_parts (self->root) > first_count)
+      /* Say so when the message ends inside its outermost multipart (truncated), or when
+       * closing the parts recovered something libetpan had dropped; an inner part closed
+       * only by its parent's end is merely sloppy. */
+      gboolean truncated = FALSE;
+      for (guint i = 0; i < unclosed->len; i += 2)
+        if (g_ptr_array_index (unclosed, i + 1) == NULL)
+          truncated = TRUE;
+      if (self->root != NULL && (truncated || count_parts (self->root) > first_count))
         add_warning (self, g_strdup (_("The message ends before all its parts are closed; it "
                                        "may be incomplete.")));
       if (self->root == NULL)
@@ -1106,6 +1192,9 @@ cachet_message_is_raw (CachetMessage *self)
 static gboolean
 is_displayable_single (CachetPart *part)
 {
+  /* A multipart without a boundary never got split: its text is shown as it is. */
+  if (part->kind == CACHET_PART_SINGLE && g_str_has_prefix (part->mime_type, "multipart/"))
+    return TRUE;
   static const char * const types[] = {
     "text/plain", "text/html", "text/enriched", "text/richtext", "text/rfc822-headers",
     "message/delivery-status", "message/global-delivery-status",
@@ -1244,12 +1333,15 @@ collect_alternative (CachetMessage *self,
   if (best != NULL)
     collect (self, best, body, att);
 
-  /* Files inside the alternatives not shown (e.g. images of the HTML version) are still
+  /* Files inside the alternatives not shown (e.g. images of the HTML version) and
+   * alternatives that are not text versions (text/calendar invitations) are still
    * offered, so nothing in the message is out of reach. */
   for (guint i = 0; i < part->children->len; i++)
     {
       CachetPart *c = g_ptr_array_index (part->children, i);
-      if (c != best && c->kind == CACHET_PART_MULTIPART)
+      if (c != best && c->kind == CACHET_PART_SINGLE && !is_displayable_single (c))
+        g_ptr_array_add (att, cachet_part_ref (c));
+      else if (c != best && c->kind == CACHET_PART_MULTIPART)
         {
           g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func (
             (GDestroyNotify) cachet_part_unref);
@@ -1347,6 +1439,29 @@ collect (CachetMessage *self,
     }
 }
 
+/* "1.2" before "1.10" before "2". */
+static int
+compare_document_order (gconstpointer a,
+                        gconstpointer b)
+{
+  const char *pa = (*(CachetPart * const *) a)->path;
+  const char *pb = (*(CachetPart * const *) b)->path;
+
+  while (*pa && *pb)
+    {
+      char *ea, *eb;
+      guint64 na = g_ascii_strtoull (pa, &ea, 10);
+      guint64 nb = g_ascii_strtoull (pb, &eb, 10);
+      if (na != nb)
+        return na < nb ? -1 : 1;
+      pa = *ea == '.' ? ea + 1 : ea;
+      pb = *eb == '.' ? eb + 1 : eb;
+      if (ea == pa && eb == pb)
+        break;
+    }
+  return (*pa != '\0') - (*pb != '\0');
+}
+
 static void
 ensure_collected (CachetMessage *self)
 {
@@ -1358,6 +1473,7 @@ ensure_collected (CachetMessage *self)
     g_ptr_array_add (self->body_parts, cachet_part_ref (self->root));
   else
     collect (self, self->root, self->body_parts, self->attachments);
+  g_ptr_array_sort (self->attachments, compare_document_order);
 }
 
 GPtrArray *
@@ -1426,10 +1542,13 @@ cachet_message_get_body_text (CachetMessage *self)
   for (guint i = 0; i < self->body_parts->len; i++)
     {
       CachetPart *part = g_ptr_array_index (self->body_parts, i);
+      CachetPart *previous = i > 0 ? g_ptr_array_index (self->body_parts, i - 1) : NULL;
 
       if (out->len > 0 && out->str[out->len - 1] != '\n')
         g_string_append_c (out, '\n');
-      if (out->len > 0)
+      /* A blank line between parts, but not between an attached message's header block
+       * (which ends with one) and its body. */
+      if (out->len > 0 && !(previous != NULL && previous->kind == CACHET_PART_MESSAGE))
         g_string_append_c (out, '\n');
 
       if (part->kind == CACHET_PART_MESSAGE)
@@ -1459,6 +1578,14 @@ cachet_message_get_body_text (CachetMessage *self)
         {
           g_autofree char *note = NULL;
           g_autofree char *text = cachet_part_get_text (part, &note);
+
+          if (g_str_has_prefix (part->mime_type, "multipart/"))
+            add_warning (self, g_strdup_printf (_("Part %s (%s) has no boundary, so it could "
+                                                  "not be split into its parts; it is shown "
+                                                  "as raw text."),
+                                                part->path, part->mime_type));
+          /* Trailing blank lines and spaces carry nothing. */
+          g_strchomp (text);
           g_string_append (out, text);
           if (note != NULL)
             add_warning (self, g_steal_pointer (&note));
