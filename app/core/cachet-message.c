@@ -126,7 +126,7 @@ parse_header_fields (const char *data,
       if (field->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD || opt == NULL)
         continue;
       f = g_new0 (CachetHeaderField, 1);
-      f->name = g_strdup (opt->fld_name);
+      f->name = cachet_utf8_make_valid_len (opt->fld_name, -1);
       f->raw_value = g_strdup (opt->fld_value ? opt->fld_value : "");
       g_ptr_array_add (headers, f);
     }
@@ -178,7 +178,7 @@ extract_msg_ids (const char *raw)
         break;
       if (end > p + 1)
         {
-          g_autofree char *id = g_strndup (p + 1, end - p - 1);
+          g_autofree char *id = cachet_utf8_make_valid_len (p + 1, end - p - 1);
           g_strstrip (id);
           if (*id != '\0' && strpbrk (id, " \t<") == NULL)
             g_ptr_array_add (ids, g_steal_pointer (&id));
@@ -190,7 +190,7 @@ extract_msg_ids (const char *raw)
       g_auto(GStrv) tokens = g_strsplit_set (value, " \t,", -1);
       for (char **t = tokens; *t; t++)
         if (strchr (*t, '@') != NULL)
-          g_ptr_array_add (ids, g_strdup (*t));
+          g_ptr_array_add (ids, cachet_utf8_make_valid_len (*t, -1));
     }
   return ids;
 }
@@ -245,7 +245,10 @@ mime_type_string (struct mailmime_content *ct,
     return g_strdup (fallback);
 
   result = g_strdup_printf ("%s/%s", type, ct->ct_subtype);
-  return g_ascii_strdown (result, -1);
+  {
+    g_autofree char *lower = g_ascii_strdown (result, -1);
+    return cachet_utf8_make_valid_len (lower, -1);
+  }
 }
 
 static gboolean
@@ -293,8 +296,13 @@ read_mime_fields (CachetPart             *part,
                   break;
                 default:
                   part->encoding_name = f->fld_data.fld_encoding->enc_token
-                    ? g_ascii_strdown (f->fld_data.fld_encoding->enc_token, -1)
+                    ? cachet_utf8_make_valid_len (f->fld_data.fld_encoding->enc_token, -1)
                     : g_strdup ("7bit");
+                  {
+                    char *lower = g_ascii_strdown (part->encoding_name, -1);
+                    g_free (part->encoding_name);
+                    part->encoding_name = lower;
+                  }
                   g_strstrip (part->encoding_name);
                   break;
                 }
@@ -302,7 +310,8 @@ read_mime_fields (CachetPart             *part,
           break;
         case MAILMIME_FIELD_ID:
           g_free (part->content_id);
-          part->content_id = g_strdup (f->fld_data.fld_id);
+          part->content_id = f->fld_data.fld_id
+                             ? cachet_utf8_make_valid_len (f->fld_data.fld_id, -1) : NULL;
           break;
         case MAILMIME_FIELD_DESCRIPTION:
           g_free (part->description);
@@ -325,7 +334,11 @@ read_mime_fields (CachetPart             *part,
                       break;
                     case MAILMIME_DISPOSITION_TYPE_EXTENSION:
                       if (d->dsp_type->dsp_extension != NULL)
-                        part->disposition = g_ascii_strdown (d->dsp_type->dsp_extension, -1);
+                        {
+                          g_autofree char *lower = g_ascii_strdown (d->dsp_type->dsp_extension,
+                                                                    -1);
+                          part->disposition = cachet_utf8_make_valid_len (lower, -1);
+                        }
                       break;
                     default:
                       break;

@@ -273,7 +273,8 @@ cachet_part_get_decoded (CachetPart *part)
   if (part->decoded != NULL)
     return g_bytes_ref (part->decoded);
 
-  if (part->body_offset > raw_len || part->body_length > raw_len - part->body_offset)
+  if (raw == NULL || part->body_offset > raw_len
+      || part->body_length > raw_len - part->body_offset)
     return g_bytes_new (NULL, 0);
   body = raw + part->body_offset;
   len = part->body_length;
