@@ -127,6 +127,8 @@ char *
 cachet_utf8_make_valid_len (const char *data,
                             gssize      len)
 {
+  if (data == NULL)
+    return g_strdup ("");
   if (len < 0)
     len = strlen (data);
   /* NUL bytes are valid UTF-8 but end C strings early; show them as U+FFFD too. */
@@ -337,6 +339,8 @@ cachet_charset_to_utf8 (const char          *data,
   gboolean unknown = FALSE;
   char *text;
 
+  if (data == NULL)
+    data = "", len = 0;
   if (len < 0)
     len = strlen (data);
   if (result)
