@@ -245,10 +245,13 @@ check_database (CachetDb *conn,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     ok = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") == 0;
   if (!ok)
-    g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_DATABASE,
-                 _("The mail index is damaged: %s"),
-                 sqlite3_column_text (stmt, 0) ? (const char *) sqlite3_column_text (stmt, 0)
-                                               : sqlite3_errmsg (conn->db));
+    {
+      const char *why = (const char *) sqlite3_column_text (stmt, 0);
+      g_autofree char *first = g_strndup (why ? why : sqlite3_errmsg (conn->db), 200);
+      first[strcspn (first, "\n")] = '\0';
+      g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_DATABASE,
+                   _("The mail index is damaged: %s"), first);
+    }
   sqlite3_finalize (stmt);
   if (!ok)
     return FALSE;
@@ -320,7 +323,7 @@ _cachet_index_open (const char *path,
   if (!db_open (&index->writer, path, &local_error)
       || !check_database (&index->writer, &fresh, &local_error))
     {
-      g_warning ("Rebuilding the mail index %s: %s", path, local_error->message);
+      g_message ("Rebuilding the mail index %s: %s", path, local_error->message);
       g_clear_error (&local_error);
       db_close (&index->writer);
       move_aside (path);
