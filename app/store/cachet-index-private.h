@@ -74,6 +74,15 @@ gint64       _cachet_index_insert          (CachetIndex       *index,
                                             guint64            size,
                                             CachetIndexFields *fields,
                                             GError           **error);
+gboolean     _cachet_index_insert_fts      (CachetIndex       *index,
+                                            gint64             id,
+                                            CachetIndexFields *fields,
+                                            GError           **error);
+gboolean     _cachet_index_fts_wants_rebuild (CachetIndex     *index);
+gboolean     _cachet_index_fts_clear       (CachetIndex       *index,
+                                            GError           **error);
+gboolean     _cachet_index_fts_rebuilt     (CachetIndex       *index,
+                                            GError           **error);
 gboolean     _cachet_index_update_file     (CachetIndex       *index,
                                             gint64             id,
                                             gint64             folder_id,

@@ -456,8 +456,6 @@ _cachet_index_insert (CachetIndex       *index,
     "INSERT INTO messages (folder_id, base, file_name, flags, size, date, message_id,"
     " in_reply_to, refs, from_name, from_addr, to_text, subject, sort_from, sort_subject,"
     " has_attachment) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  static const char fts_sql[] =
-    "INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?,?,?,?,?)";
   sqlite3_stmt *stmt = get_stmt (&index->writer, insert_sql, error);
   gint64 id;
 
@@ -482,18 +480,61 @@ _cachet_index_insert (CachetIndex       *index,
   if (!step_done (&index->writer, stmt, error))
     return 0;
   id = sqlite3_last_insert_rowid (index->writer.db);
+  return _cachet_index_insert_fts (index, id, f, error) ? id : 0;
+}
 
-  stmt = get_stmt (&index->writer, fts_sql, error);
+gboolean
+_cachet_index_insert_fts (CachetIndex       *index,
+                          gint64             id,
+                          CachetIndexFields *f,
+                          GError           **error)
+{
+  static const char fts_sql[] =
+    "INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?,?,?,?,?)";
+  sqlite3_stmt *stmt = get_stmt (&index->writer, fts_sql, error);
+
   if (stmt == NULL)
-    return 0;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   bind_text (stmt, 2, f->subject);
   bind_text (stmt, 3, f->fts_sender);
   bind_text (stmt, 4, f->fts_recipients);
   bind_text (stmt, 5, f->fts_body);
-  if (!step_done (&index->writer, stmt, error))
-    return 0;
-  return id;
+  return step_done (&index->writer, stmt, error);
+}
+
+/* Whether the orphaned terms of removed messages (see the top of this file) outnumber the
+ * live messages enough to rebuild the full-text index. */
+gboolean
+_cachet_index_fts_wants_rebuild (CachetIndex *index)
+{
+  gint64 orphans = query_int (&index->writer,
+                              "SELECT value FROM meta WHERE key = 'fts_orphans'", 0, NULL);
+  gint64 live = query_int (&index->writer, "SELECT count(*) FROM messages", 0, NULL);
+
+  gint64 pending = query_int (&index->writer,
+                              "SELECT value FROM meta WHERE key = 'fts_rebuild'", 0, NULL);
+
+  return pending != 0 || (orphans >= 1000 && orphans > live);
+}
+
+gboolean
+_cachet_index_fts_rebuilt (CachetIndex *index,
+                           GError     **error)
+{
+  return exec (&index->writer, "UPDATE meta SET value = 0 WHERE key = 'fts_rebuild'", error);
+}
+
+/* Empties the full-text index and notes that it is being refilled (a crash before
+ * _cachet_index_fts_rebuilt() makes the next open start over). */
+gboolean
+_cachet_index_fts_clear (CachetIndex *index,
+                         GError     **error)
+{
+  return exec (&index->writer,
+               "INSERT INTO messages_fts (messages_fts) VALUES ('delete-all');"
+               "UPDATE meta SET value = 0 WHERE key = 'fts_orphans';"
+               "INSERT OR REPLACE INTO meta VALUES ('fts_rebuild', 1);", error);
 }
 
 gboolean

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
  *   move:committed
  *   delete:unlinked      file removed from Trash, index not committed
  *   delete:committed
+ *   import:synced        a batch of imported files written and synced in tmp/
  *   import:renamed       a batch of imported files renamed into cur/, not committed
  *   import:committed     after the commit of the first batch
  *   sync:renamed         a file of new/ moved to cur/ by a sync, index not committed
@@ -102,6 +103,7 @@ struct _CachetStore
   /* Writer-only state. */
   GThreadPool  *parse_pool;
   GHashTable   *touched;      /* folder ids whose counts must be refreshed */
+  GHashTable   *synced;       /* folder id -> CachetDirStamp of the last full sync */
   gboolean      folders_dirty;
 };
 

@@ -729,6 +729,7 @@ _cachet_store_run_job (CachetStore    *self,
                        CachetStoreJob *job)
 {
   GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   switch (job->kind)
     {
@@ -778,4 +779,7 @@ _cachet_store_run_job (CachetStore    *self,
   job->error = error;
   if (self->index != NULL)
     _cachet_store_finish_changes (self);
+  g_debug ("Job %d done in %.1f ms%s%s", job->kind,
+           (g_get_monotonic_time () - start) / 1000.0, error ? ": " : "",
+           error ? error->message : "");
 }

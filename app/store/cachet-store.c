@@ -489,6 +489,7 @@ cachet_store_finalize (GObject *object)
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->touched, g_hash_table_unref);
+  g_clear_pointer (&self->synced, g_hash_table_unref);
   g_mutex_clear (&self->lock);
   g_free (self->data_dir);
   g_free (self->mail_dir);
@@ -568,6 +569,7 @@ cachet_store_init (CachetStore *self)
   self->queue = g_async_queue_new ();
   self->context = g_main_context_ref_thread_default ();
   self->touched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->synced = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }
 
 /* Public API */

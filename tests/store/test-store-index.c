@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -354,6 +355,53 @@ test_external_move (void)
 }
 
 static void
+backdate (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  guint64 when = (guint64) (g_get_real_time () / G_USEC_PER_SEC - 3600);
+  g_assert_true (g_file_set_attribute_uint64 (file, G_FILE_ATTRIBUTE_TIME_MODIFIED, when,
+                                              G_FILE_QUERY_INFO_NONE, NULL, NULL));
+}
+
+/* A sync remembers the folder's directory times; a later change must still be seen. */
+static void
+test_sync_after_quiet (void)
+{
+  g_autofree char *data_dir = store_test_new_data_dir ();
+  CachetStore *store = store_test_open (data_dir);
+  g_autofree char *dir = g_build_filename (data_dir, "mail", "Inbox", NULL);
+  g_autofree char *cur = g_build_filename (dir, "cur", NULL);
+  g_autofree char *new = g_build_filename (dir, "new", NULL);
+  g_autoptr(GBytes) m1 = store_test_message ("q1@example.org", "Quiet one", NULL, NULL, NULL,
+                                             NULL, NULL);
+  g_autoptr(GBytes) m2 = store_test_message ("q2@example.org", "Late one", NULL, NULL, NULL,
+                                             NULL, NULL);
+  gint64 inbox = store_test_folder_id (store, "Inbox");
+
+  put_file (dir, "cur", "1700000010.1_1.elsewhere:2,S", m1);
+  backdate (cur);
+  backdate (new);
+  g_assert_true (cachet_store_sync_folder_sync (store, inbox, NULL, NULL));
+  g_assert_true (has_subject (store, inbox, "Quiet one", CACHET_FLAG_SEEN));
+  /* Nothing changed: a second sync finds the same. */
+  g_assert_true (cachet_store_sync_folder_sync (store, inbox, NULL, NULL));
+  g_assert_true (has_subject (store, inbox, "Quiet one", CACHET_FLAG_SEEN));
+
+  put_file (dir, "new", "1700000011.1_1.elsewhere", m2);
+  g_assert_true (cachet_store_sync_folder_sync (store, inbox, NULL, NULL));
+  g_assert_true (has_subject (store, inbox, "Late one", 0));
+  {
+    g_autofree char *old = g_build_filename (cur, "1700000010.1_1.elsewhere:2,S", NULL);
+    g_autofree char *renamed = g_build_filename (cur, "1700000010.1_1.elsewhere:2,FS", NULL);
+    g_assert_cmpint (g_rename (old, renamed), ==, 0);
+  }
+  g_assert_true (cachet_store_sync_folder_sync (store, inbox, NULL, NULL));
+  g_assert_true (has_subject (store, inbox, "Quiet one", CACHET_FLAG_SEEN | CACHET_FLAG_FLAGGED));
+  store_test_assert_consistent (store, "Inbox");
+  store_test_close (store);
+}
+
+static void
 test_tmp_ignored (void)
 {
   g_autofree char *data_dir = store_test_new_data_dir ();
@@ -381,6 +429,72 @@ test_tmp_ignored (void)
   store_test_close (store);
 }
 
+static gint64
+meta_value (const char *data_dir,
+            const char *key)
+{
+  g_autofree char *db_path = g_build_filename (data_dir, "index.sqlite", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = ?", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* Removed messages leave their terms in the contentless FTS index; when those outnumber the
+ * live messages, the next open rebuilds it. */
+static void
+test_fts_orphans_rebuild (void)
+{
+  g_autofree char *data_dir = store_test_new_data_dir ();
+  g_autofree char *mbox = g_build_filename (data_dir, "many.mbox", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  CachetStore *store = store_test_open (data_dir);
+  gint64 inbox = store_test_folder_id (store, "Inbox");
+  gint64 trash = store_test_folder_id (store, "Trash");
+  g_autoptr(GBytes) keep = store_test_message ("keep@example.org", "Survivor", NULL, NULL,
+                                               NULL, NULL, "walrus\r\n");
+  guint n = 0;
+
+  for (int i = 0; i < 1100; i++)
+    g_string_append_printf (text, "From x@example.org Mon Jan  1 10:00:00 2024\n"
+                            "From: x@example.org\nSubject: Doomed %d\n\nwalrus %d\n\n", i, i);
+  g_assert_true (g_file_set_contents (mbox, text->str, text->len, NULL));
+  g_assert_true (cachet_store_import_mbox_sync (store, mbox, trash, NULL, NULL, &n, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1100);
+  g_assert_cmpint (cachet_store_add_message_sync (store, inbox, keep, 0, NULL, &error), >, 0);
+  {
+    g_autoptr(CachetMessageList) list = store_test_list (store, trash);
+    g_assert_true (cachet_store_delete_sync (store, (gint64 *) (void *) list->ids->data,
+                                             list->ids->len, NULL, &error));
+    g_assert_no_error (error);
+  }
+  store_test_close (store);
+  g_assert_cmpint (meta_value (data_dir, "fts_orphans"), ==, 1100);
+
+  store = store_test_open (data_dir);
+  g_assert_cmpint (meta_value (data_dir, "fts_orphans"), ==, 0);
+  g_assert_cmpint (meta_value (data_dir, "fts_rebuild"), ==, 0);
+  {
+    g_autoptr(CachetMessageList) hits = cachet_store_search_sync (store, "walrus", 0, NULL,
+                                                                  &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (hits->ids->len, ==, 1);
+  }
+  store_test_close (store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -391,8 +505,10 @@ main (int    argc,
   g_test_add_func ("/store/index/rebuild-garbage", test_rebuild_garbage);
   g_test_add_func ("/store/index/rebuild-damaged-pages", test_rebuild_damaged);
   g_test_add_func ("/store/index/rebuild-unknown-version", test_rebuild_unknown_version);
+  g_test_add_func ("/store/index/fts-orphans-rebuild", test_fts_orphans_rebuild);
   g_test_add_func ("/store/external/sync-folder", test_external_changes);
   g_test_add_func ("/store/external/moved-between-folders", test_external_move);
   g_test_add_func ("/store/external/tmp-ignored", test_tmp_ignored);
+  g_test_add_func ("/store/external/sync-after-quiet", test_sync_after_quiet);
   return g_test_run ();
 }
