@@ -124,6 +124,16 @@ gboolean     _cachet_index_rename_folder   (CachetIndex       *index,
                                             const char        *new_path,
                                             GError           **error);
 
+gboolean     _cachet_index_set_folder_stamp (CachetIndex      *index,
+                                             gint64            folder_id,
+                                             gint64            cur_mtime,
+                                             gint64            new_mtime,
+                                             GError          **error);
+gboolean     _cachet_index_get_folder_stamp (CachetIndex      *index,
+                                             gint64            folder_id,
+                                             gint64           *cur_mtime,
+                                             gint64           *new_mtime);
+
 /* Reads: any thread.  Acquire a reader, use it, release it. */
 CachetIndexReader *_cachet_index_reader_acquire (CachetIndex       *index,
                                                  GError           **error);

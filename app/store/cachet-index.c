@@ -44,7 +44,9 @@ static const char schema_sql[] =
   "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  path TEXT NOT NULL UNIQUE,"
   "  parent_id INTEGER NOT NULL DEFAULT 0,"
-  "  role INTEGER NOT NULL DEFAULT 0);"
+  "  role INTEGER NOT NULL DEFAULT 0,"
+  "  cur_mtime INTEGER NOT NULL DEFAULT 0,"
+  "  new_mtime INTEGER NOT NULL DEFAULT 0);"
   "CREATE TABLE messages ("
   "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  folder_id INTEGER NOT NULL,"
@@ -824,6 +826,48 @@ _cachet_index_rename_folder (CachetIndex *index,
   bind_text (stmt, 1, old_path);
   bind_text (stmt, 2, new_path);
   return step_done (&index->writer, stmt, error);
+}
+
+/* The directory times of a folder at its last complete sync (0: unknown). */
+gboolean
+_cachet_index_set_folder_stamp (CachetIndex *index,
+                                gint64       folder_id,
+                                gint64       cur_mtime,
+                                gint64       new_mtime,
+                                GError     **error)
+{
+  static const char sql[] = "UPDATE folders SET cur_mtime = ?, new_mtime = ? WHERE id = ?";
+  sqlite3_stmt *stmt = get_stmt (&index->writer, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, cur_mtime);
+  sqlite3_bind_int64 (stmt, 2, new_mtime);
+  sqlite3_bind_int64 (stmt, 3, folder_id);
+  return step_done (&index->writer, stmt, error);
+}
+
+gboolean
+_cachet_index_get_folder_stamp (CachetIndex *index,
+                                gint64       folder_id,
+                                gint64      *cur_mtime,
+                                gint64      *new_mtime)
+{
+  static const char sql[] = "SELECT cur_mtime, new_mtime FROM folders WHERE id = ?";
+  sqlite3_stmt *stmt = get_stmt (&index->writer, sql, NULL);
+  gboolean found = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *cur_mtime = sqlite3_column_int64 (stmt, 0);
+      *new_mtime = sqlite3_column_int64 (stmt, 1);
+      found = *cur_mtime != 0 || *new_mtime != 0;
+    }
+  sqlite3_reset (stmt);
+  return found;
 }
 
 /* Reads. */

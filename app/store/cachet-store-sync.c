@@ -491,6 +491,9 @@ sync_folders (SyncRun *run,
       if (!sync_phase2 (run, fs, error))
         return FALSE;
       g_hash_table_remove (run->self->synced, &fs->folder_id);
+      _cachet_index_set_folder_stamp (run->self->index, fs->folder_id,
+                                      fs->stamp.valid ? fs->stamp.cur_ns : 0,
+                                      fs->stamp.valid ? fs->stamp.new_ns : 0, NULL);
       if (!fs->stamp.valid)
         continue;
       key = g_new (gint64, 1);
@@ -523,6 +526,14 @@ _cachet_store_sync_folder (CachetStore            *self,
     g_autofree char *dir = g_build_filename (self->mail_dir, info->path, NULL);
     CachetDirStamp *last = g_hash_table_lookup (self->synced, &folder_id);
     CachetDirStamp now = dir_stamp (dir);
+    CachetDirStamp stored = { 0, 0, TRUE };
+
+    /* Also across sessions: the last sync's times are kept with the folder.  (After an
+     * unclean shutdown every folder is reconciled at open anyway.) */
+    if (last == NULL
+        && _cachet_index_get_folder_stamp (self->index, folder_id, &stored.cur_ns,
+                                           &stored.new_ns))
+      last = &stored;
 
     if (last != NULL && now.valid && now.cur_ns == last->cur_ns && now.new_ns == last->new_ns)
       return TRUE;
