@@ -291,7 +291,10 @@ test_external_changes (void)
     g_assert_true (g_file_test (moved, G_FILE_TEST_IS_REGULAR));
   }
   /* The renamed message kept its id. */
-  g_assert_cmpuint (store_test_list (store, inbox)->ids->len, ==, 3);
+  {
+    g_autoptr(CachetMessageList) list = store_test_list (store, inbox);
+    g_assert_cmpuint (list->ids->len, ==, 3);
+  }
   {
     CachetMessageSummary s;
     g_assert_true (cachet_store_get_summaries (store, &ours, 1, &s, NULL));

@@ -381,7 +381,7 @@ test_folders (void)
   /* Reopen: the same tree. */
   store_test_close (store);
   store = store_test_open (data_dir);
-  g_assert_nonnull (cachet_store_get_folder_by_path (store, "Mailing lists/GTK/Inner"));
+  g_assert_cmpint (store_test_folder_id (store, "Mailing lists/GTK/Inner"), ==, inner);
   lists = store_test_folder_id (store, "Mailing lists");
 
   /* Delete with subfolders: their mail goes to Trash. */
