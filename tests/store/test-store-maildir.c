@@ -248,6 +248,40 @@ test_move (void)
   store_test_assert_consistent (store, "Inbox");
   store_test_assert_consistent (store, "Archive");
 
+  /* A copy with the same file name in the other folder (cp by hand): a move there takes a
+   * new name instead of replacing it. */
+  {
+    g_autofree char *path = cachet_store_dup_message_path (store, id, &error);
+    g_autofree char *name = g_path_get_basename (path);
+    g_autofree char *copy = g_build_filename (data_dir, "mail", "Inbox", "cur", name, NULL);
+    g_autofree char *contents = NULL;
+    gsize len;
+    gint64 inbox_copy;
+
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    g_assert_true (g_file_set_contents (copy, contents, len, NULL));
+    g_assert_true (cachet_store_sync_folder_sync (store, inbox, NULL, &error));
+    {
+      g_autoptr(CachetMessageList) list = store_test_list (store, inbox);
+      g_assert_cmpuint (list->ids->len, ==, 1);
+      inbox_copy = g_array_index (list->ids, gint64, 0);
+    }
+    g_assert_true (cachet_store_move_sync (store, &inbox_copy, 1, archive, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (store_test_count_files (store, "Archive"), ==, 2);
+    store_test_assert_consistent (store, "Archive");
+    {
+      g_autofree char *moved = cachet_store_dup_message_path (store, inbox_copy, &error);
+      g_autofree char *moved_name = g_path_get_basename (moved);
+      g_autofree char *size = g_strdup_printf (",S=%" G_GSIZE_FORMAT ":", len);
+      g_assert_cmpstr (moved_name, !=, name);
+      g_assert_nonnull (strstr (moved_name, size));
+      g_assert_true (g_str_has_suffix (moved_name, ":2,F"));
+    }
+    g_assert_true (cachet_store_delete_sync (store, &inbox_copy, 1, NULL, &error));
+    g_assert_no_error (error);
+  }
+
   /* Reopened: still one message, same id. */
   store_test_close (store);
   store = store_test_open (data_dir);
