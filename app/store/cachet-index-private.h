@@ -52,8 +52,10 @@ void _cachet_index_file_clear (CachetIndexFile *file);
 /* Opens (creating or rebuilding as needed) the index at @path.  A database that cannot be
  * opened, fails PRAGMA quick_check or has an unknown schema version is moved aside to
  * "@path.broken-<time>" and a new one created; *@created then says the caller must index
- * every file.  *@was_clean says whether the last session closed the index cleanly. */
+ * every file.  *@was_clean says whether the last session closed the index cleanly.  With
+ * @discard the existing database is moved aside unconditionally. */
 CachetIndex *_cachet_index_open            (const char        *path,
+                                            gboolean           discard,
                                             gboolean          *created,
                                             gboolean          *was_clean,
                                             GError           **error);

@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cachet-store-private.h"
 
@@ -95,6 +98,7 @@ struct _CachetIndexReader
 struct _CachetIndex
 {
   char      *path;
+  int        lock_fd;     /* shared flock on "<path>.lock" while open */
   CachetDb   writer;
   GMutex     pool_lock;
   GPtrArray *idle_readers;
@@ -106,6 +110,18 @@ set_db_error (GError    **error,
               sqlite3    *db,
               const char *what)
 {
+  int code = db ? sqlite3_errcode (db) : SQLITE_NOMEM;
+
+  /* Damage seen while working: make sure the next open checks the whole file. */
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    {
+      const char *file = sqlite3_db_filename (db, "main");
+      if (file != NULL && *file != '\0')
+        {
+          g_autofree char *seal_path = g_strconcat (file, ".clean", NULL);
+          g_unlink (seal_path);
+        }
+    }
   g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_DATABASE,
                _("The mail index failed (%s): %s"), what,
                db ? sqlite3_errmsg (db) : "out of memory");
@@ -306,14 +322,16 @@ move_aside (const char *path)
 static char *
 seal_for (const char *path)
 {
-  GStatBuf st;
   struct stat full;
 
-  if (g_stat (path, &st) != 0 || stat (path, &full) != 0)
+  if (stat (path, &full) != 0)
     return NULL;
-  return g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT ".%09ld\n",
-                          (gint64) full.st_size, (gint64) full.st_mtim.tv_sec,
-                          (long) full.st_mtim.tv_nsec);
+  /* The inode catches a file replaced by another; the change time any write to it. */
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT
+                          ".%09ld %" G_GINT64_FORMAT ".%09ld\n",
+                          (gint64) full.st_size, (guint64) full.st_ino,
+                          (gint64) full.st_mtim.tv_sec, (long) full.st_mtim.tv_nsec,
+                          (gint64) full.st_ctim.tv_sec, (long) full.st_ctim.tv_nsec);
 }
 
 static void
@@ -342,6 +360,20 @@ take_seal (const char *path)
   return ok;
 }
 
+static int
+take_shared_lock (const char *path)
+{
+  g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+  int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd >= 0 && flock (fd, LOCK_SH) != 0)
+    {
+      close (fd);
+      fd = -1;
+    }
+  return fd;
+}
+
 static gboolean
 setup_writer (CachetDb *conn,
               gboolean  fresh,
@@ -360,6 +392,7 @@ setup_writer (CachetDb *conn,
 
 CachetIndex *
 _cachet_index_open (const char *path,
+                    gboolean    discard,
                     gboolean   *created,
                     gboolean   *was_clean,
                     GError    **error)
@@ -370,11 +403,17 @@ _cachet_index_open (const char *path,
   gboolean sealed;
 
   index->path = g_strdup (path);
+  index->lock_fd = take_shared_lock (path);
   g_mutex_init (&index->pool_lock);
   index->idle_readers = g_ptr_array_new ();
   index->all_readers = g_ptr_array_new ();
 
   sealed = take_seal (path);
+  if (discard)
+    {
+      g_message ("Rebuilding the mail index %s: it failed while being read", path);
+      move_aside (path);
+    }
   if (!db_open (&index->writer, path, &local_error)
       || !check_database (&index->writer, sealed, &fresh, &local_error))
     {
@@ -408,6 +447,10 @@ _cachet_index_close (CachetIndex *index,
 {
   if (index == NULL)
     return;
+  /* Only the last process to close may call the index clean: another one still working
+   * with it could crash after us. */
+  if (clean && (index->lock_fd < 0 || flock (index->lock_fd, LOCK_EX | LOCK_NB) != 0))
+    clean = FALSE;
   if (clean && index->writer.db)
     {
       exec (&index->writer, "UPDATE meta SET value = 1 WHERE key = 'clean'", NULL);
@@ -427,6 +470,8 @@ _cachet_index_close (CachetIndex *index,
   db_close (&index->writer);
   if (clean)
     write_seal (index->path);
+  if (index->lock_fd >= 0)
+    close (index->lock_fd);
   g_free (index->path);
   g_free (index);
 }
@@ -663,8 +708,11 @@ _cachet_index_lookup (CachetIndex     *index,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  if (rc == SQLITE_ROW && sqlite3_column_text (stmt, 2) != NULL
+      && sqlite3_column_text (stmt, 3) != NULL)
     read_file_row (stmt, out);
+  else if (rc == SQLITE_ROW)
+    rc = SQLITE_DONE;  /* damaged: as good as missing */
   sqlite3_reset (stmt);
   if (rc == SQLITE_ROW)
     return TRUE;
@@ -687,7 +735,11 @@ collect_files (CachetIndex  *index,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      CachetIndexFile *file = g_new0 (CachetIndexFile, 1);
+      CachetIndexFile *file;
+
+      if (sqlite3_column_text (stmt, 2) == NULL || sqlite3_column_text (stmt, 3) == NULL)
+        continue;  /* damaged */
+      file = g_new0 (CachetIndexFile, 1);
       read_file_row (stmt, file);
       g_ptr_array_add (files, file);
     }
@@ -750,6 +802,12 @@ _cachet_index_list_folders (CachetIndex *index,
       CachetFolderInfo *info = g_new0 (CachetFolderInfo, 1);
       const char *slash;
 
+      if (sqlite3_column_text (stmt, 1) == NULL)
+        {
+          /* Only a damaged database has that; leave the row out. */
+          g_free (info);
+          continue;
+        }
       info->id = sqlite3_column_int64 (stmt, 0);
       info->path = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       info->parent_id = sqlite3_column_int64 (stmt, 2);

@@ -731,6 +731,7 @@ _cachet_store_open_worker (CachetStore    *self,
   SyncRun run = { self, job->progress, job->progress_data, job->cancellable, 0, 0 };
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GError) local_error = NULL;
   gboolean created = FALSE, was_clean = FALSE;
 
   if (g_mkdir_with_parents (self->mail_dir, 0700) != 0)
@@ -748,12 +749,27 @@ _cachet_store_open_worker (CachetStore    *self,
   g_hash_table_remove_all (self->synced);
   if (self->index == NULL)
     {
-      self->index = _cachet_index_open (self->db_path, &created, &was_clean, error);
+      self->index = _cachet_index_open (self->db_path, FALSE, &created, &was_clean, error);
       if (self->index == NULL)
         return FALSE;
     }
-  if (!sync_folder_table (self, error) || !_cachet_store_refresh_folders (self, error))
-    return FALSE;
+  if (!sync_folder_table (self, &local_error) || !_cachet_store_refresh_folders (self, &local_error))
+    {
+      /* Damage the checks at open did not see: the files are the truth, start over. */
+      if (created || !g_error_matches (local_error, CACHET_STORE_ERROR,
+                                       CACHET_STORE_ERROR_DATABASE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+      _cachet_index_close (g_steal_pointer (&self->index), FALSE);
+      self->index = _cachet_index_open (self->db_path, TRUE, &created, &was_clean, error);
+      if (self->index == NULL)
+        return FALSE;
+      if (!sync_folder_table (self, error) || !_cachet_store_refresh_folders (self, error))
+        return FALSE;
+    }
 
   /* After an unclean shutdown (or with a new index) every folder is reconciled; otherwise
    * only folders with mail waiting in new/.  The rest are synced when they are opened. */
