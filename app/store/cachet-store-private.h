@@ -108,6 +108,22 @@ struct _CachetStore
 };
 
 /* cachet-store.c */
+CachetStoreJob *_cachet_store_job_new    (CachetStoreJobKind  kind,
+                                          GCancellable       *cancellable);
+void     _cachet_store_job_set_ids       (CachetStoreJob   *job,
+                                          const gint64     *ids,
+                                          guint             n_ids);
+/* Runs @job on the writer and waits for it (takes @job). */
+gboolean _cachet_store_run_sync          (CachetStore      *self,
+                                          CachetStoreJob   *job,
+                                          gint64           *result,
+                                          GError          **error);
+/* Queues @job for the writer; it reports through a GTask (takes @job). */
+void     _cachet_store_run_async         (CachetStore        *self,
+                                          CachetStoreJob     *job,
+                                          gpointer            source_tag,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
 void     _cachet_store_emit_messages_changed (CachetStore      *self,
                                               gint64            folder_id,
                                               CachetChangeKind  kind,
@@ -125,7 +141,7 @@ void     _cachet_store_set_folders           (CachetStore      *self,
                                               GPtrArray        *folders);
 void     _cachet_store_emit_folders_changed  (CachetStore      *self);
 
-/* cachet-store-writer.c: the jobs, run on the writer thread. */
+/* cachet-store-jobs.c: the write jobs, run on the writer thread. */
 void     _cachet_store_run_job               (CachetStore      *self,
                                               CachetStoreJob   *job);
 gboolean _cachet_store_refresh_folders       (CachetStore      *self,
