@@ -69,6 +69,7 @@ cachet_folder_chooser_dialog_new (GtkWindow   *parent,
                                   const char  *prompt,
                                   const char  *accept_label)
 {
+  g_autoptr(GPtrArray) folders = NULL;
   CachetFolderChooserDialog *self;
 
   g_return_val_if_fail (CACHET_IS_STORE (store), NULL);
@@ -80,7 +81,8 @@ cachet_folder_chooser_dialog_new (GtkWindow   *parent,
                        NULL);
   gtk_label_set_text_with_mnemonic (self->prompt_label, prompt);
   gtk_button_set_label (self->accept_button, accept_label);
-  cachet_folder_tree_fill_store (self->folder_store, cachet_store_list_folders (store));
+  folders = cachet_store_list_folders (store);
+  cachet_folder_tree_fill_store (self->folder_store, folders);
   gtk_tree_view_expand_all (self->tree_view);
   selection_changed_cb (self->selection, self);
   return GTK_WIDGET (self);

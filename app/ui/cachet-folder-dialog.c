@@ -121,6 +121,7 @@ cachet_folder_dialog_new_create (GtkWindow   *parent,
                                  gint64       parent_id)
 {
   g_autoptr(GtkTreeStore) folders = NULL;
+  g_autoptr(GPtrArray) infos = NULL;
   CachetFolderDialog *self;
   ComboFill fill;
 
@@ -139,7 +140,8 @@ cachet_folder_dialog_new_create (GtkWindow   *parent,
   folders = gtk_tree_store_new (CACHET_FOLDER_N_COLUMNS, G_TYPE_INT64, G_TYPE_STRING,
                                 G_TYPE_STRING, G_TYPE_INT, G_TYPE_ICON, G_TYPE_UINT,
                                 G_TYPE_UINT);
-  cachet_folder_tree_fill_store (folders, cachet_store_list_folders (store));
+  infos = cachet_store_list_folders (store);
+  cachet_folder_tree_fill_store (folders, infos);
   fill.combo = self->parent_combo;
   fill.select_id = parent_id;
   gtk_tree_model_foreach (GTK_TREE_MODEL (folders), add_combo_row, &fill);

@@ -257,7 +257,7 @@ update_counts_func (GtkTreeModel *model,
                     gpointer      user_data)
 {
   CachetFolderTree *self = user_data;
-  const CachetFolderInfo *info;
+  g_autoptr(CachetFolderInfo) info = NULL;
   guint unread, total;
   gint64 id;
 
@@ -278,7 +278,7 @@ update_counts_func (GtkTreeModel *model,
 static void
 reload_folders (CachetFolderTree *self)
 {
-  GPtrArray *folders = cachet_store_list_folders (self->store);
+  g_autoptr(GPtrArray) folders = cachet_store_list_folders (self->store);
   g_autofree char *shape = folders_shape (folders);
   gint64 selected = self->selected_id;
   gboolean found;
@@ -302,7 +302,7 @@ reload_folders (CachetFolderTree *self)
   if (!found)
     {
       /* The shown folder went away (deleted), or none was shown yet: the Inbox. */
-      const CachetFolderInfo *inbox =
+      g_autoptr(CachetFolderInfo) inbox =
         cachet_store_get_folder_by_role (self->store, CACHET_FOLDER_ROLE_INBOX);
 
       if (selected != 0 && inbox != NULL)

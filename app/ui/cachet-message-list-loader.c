@@ -67,7 +67,7 @@ typedef struct
   gint64   date;
   guint64  size;
   guint    flags_key;
-  char    *text_key;   /* collation key of From or Subject */
+  char    *text_key;   /* sort key of From or Subject */
 } SortRow;
 
 typedef struct
@@ -109,12 +109,32 @@ compare_rows (gconstpointer a,
   return spec->descending ? -cmp : cmp;
 }
 
+/* The same keys as the index sorts folders by: case-folded, reply prefixes dropped from
+ * subjects, compared byte by byte. */
 static char *
-text_key (const char *text)
+text_key (const char *text,
+          gboolean    is_subject)
 {
-  g_autofree char *folded = g_utf8_casefold (text != NULL ? text : "", -1);
+  const char *p = text != NULL ? text : "";
 
-  return g_utf8_collate_key (folded, -1);
+  while (is_subject)
+    {
+      const char *q = p;
+
+      while (*q == ' ' || *q == '\t')
+        q++;
+      if (g_ascii_strncasecmp (q, "re:", 3) == 0 || g_ascii_strncasecmp (q, "aw:", 3) == 0
+          || g_ascii_strncasecmp (q, "sv:", 3) == 0 || g_ascii_strncasecmp (q, "fw:", 3) == 0)
+        p = q + 3;
+      else if (g_ascii_strncasecmp (q, "fwd:", 4) == 0)
+        p = q + 4;
+      else
+        {
+          p = q;
+          break;
+        }
+    }
+  return g_utf8_casefold (p, -1);
 }
 
 gboolean
@@ -155,13 +175,11 @@ cachet_message_list_sort_sync (CachetStore        *store,
           row->id = g_array_index (list->ids, gint64, start + i);
           row->date = s->date;
           row->size = s->size;
-          row->flags_key = ((s->flags & CACHET_FLAG_FLAGGED) ? 4 : 0)
-                           | ((s->flags & CACHET_FLAG_SEEN) ? 0 : 2)
-                           | (s->has_attachment ? 1 : 0);
+          row->flags_key = s->flags;
           if (sort == CACHET_SORT_FROM)
-            row->text_key = text_key (s->from);
+            row->text_key = text_key (s->from, FALSE);
           else if (sort == CACHET_SORT_SUBJECT)
-            row->text_key = text_key (s->subject);
+            row->text_key = text_key (s->subject, TRUE);
           cachet_message_summary_clear (s);
         }
     }

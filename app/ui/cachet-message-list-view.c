@@ -171,7 +171,7 @@ date_data_func (GtkTreeViewColumn *column,
         format = C_("list date", "%H:%M");
       else if (summary->date >= self->year_start && summary->date < self->today_start)
         /* Translators: date of a message from this year in the list (strftime format) */
-        format = C_("list date", "%b %e, %H:%M");
+        format = C_("list date", "%b %-d, %H:%M");
       else
         /* Translators: date of an older message in the list (strftime format) */
         format = C_("list date", "%Y-%m-%d");
@@ -391,6 +391,8 @@ set_model (CachetMessageListView  *self,
   g_clear_object (&self->model);
   self->model = model;
   gtk_tree_view_set_model (self->tree_view, GTK_TREE_MODEL (model));
+  /* The tree view clears the indicators when its model changes. */
+  update_sort_indicators (self);
 
   g_signal_connect_object (model, "row-inserted", G_CALLBACK (model_rows_changed_cb), self,
                            G_CONNECT_SWAPPED | G_CONNECT_AFTER);

@@ -85,7 +85,7 @@ show_parsed (CachetMessageView *self,
     {
       g_autoptr(GDateTime) local = g_date_time_to_local (date);
       /* Translators: the date in the message header area (strftime format) */
-      g_autofree char *text = g_date_time_format (local, _("%A, %e %B %Y, %H:%M"));
+      g_autofree char *text = g_date_time_format (local, _("%A, %-d %B %Y, %H:%M"));
 
       gtk_label_set_text (self->date_label, text);
     }

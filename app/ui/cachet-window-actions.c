@@ -27,15 +27,18 @@ set_enabled (CachetWindow *self,
     g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
-static const CachetFolderInfo *
+/* The folder selected in the tree when it is one of the user's (transfer full). */
+static CachetFolderInfo *
 selected_user_folder (CachetWindow *self)
 {
-  const CachetFolderInfo *info;
+  g_autoptr(CachetFolderInfo) info = NULL;
 
   if (!self->store_open)
     return NULL;
   info = cachet_store_get_folder (self->store, cachet_folder_tree_get_selected (self->folder_tree));
-  return info != NULL && info->role == CACHET_FOLDER_ROLE_NONE ? info : NULL;
+  if (info == NULL || info->role != CACHET_FOLDER_ROLE_NONE)
+    return NULL;
+  return g_steal_pointer (&info);
 }
 
 void
@@ -43,7 +46,8 @@ _cachet_window_update_actions (CachetWindow *self)
 {
   gboolean open = self->store_open;
   gboolean have_messages = FALSE;
-  gboolean user_folder = selected_user_folder (self) != NULL;
+  g_autoptr(CachetFolderInfo) folder = selected_user_folder (self);
+  gboolean user_folder = folder != NULL;
 
   if (open)
     {
@@ -196,7 +200,7 @@ delete_cb (GSimpleAction *action,
 {
   CachetWindow *self = user_data;
   g_autoptr(GArray) ids = cachet_message_list_view_dup_selected_ids (self->message_list);
-  const CachetFolderInfo *folder = cachet_store_get_folder (self->store, self->folder_id);
+  g_autoptr(CachetFolderInfo) folder = cachet_store_get_folder (self->store, self->folder_id);
   GtkWidget *dialog, *button;
 
   if (ids->len == 0)
@@ -215,6 +219,8 @@ delete_cb (GSimpleAction *action,
                                    ngettext ("Delete this message for good?",
                                              "Delete these %u messages for good?", ids->len),
                                    ids->len);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Delete Messages"));
+  atk_object_set_name (gtk_widget_get_accessible (dialog), _("Delete Messages"));
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
                                             _("Messages deleted from the Trash cannot be "
                                               "brought back."));
@@ -305,7 +311,7 @@ new_folder_cb (GSimpleAction *action,
                gpointer       user_data)
 {
   CachetWindow *self = user_data;
-  const CachetFolderInfo *parent = selected_user_folder (self);
+  g_autoptr(CachetFolderInfo) parent = selected_user_folder (self);
   GtkWidget *dialog;
 
   dialog = cachet_folder_dialog_new_create (GTK_WINDOW (self), self->store,
@@ -336,7 +342,7 @@ rename_folder_cb (GSimpleAction *action,
                   gpointer       user_data)
 {
   CachetWindow *self = user_data;
-  const CachetFolderInfo *folder = selected_user_folder (self);
+  g_autoptr(CachetFolderInfo) folder = selected_user_folder (self);
   GtkWidget *dialog;
 
   if (folder == NULL)
@@ -370,7 +376,7 @@ delete_folder_cb (GSimpleAction *action,
                   gpointer       user_data)
 {
   CachetWindow *self = user_data;
-  const CachetFolderInfo *folder = selected_user_folder (self);
+  g_autoptr(CachetFolderInfo) folder = selected_user_folder (self);
   GtkWidget *dialog, *button;
 
   if (folder == NULL)
@@ -382,6 +388,8 @@ delete_folder_cb (GSimpleAction *action,
                                    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
                                    _("Delete the folder “%s”?"), folder->name);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Delete Folder"));
+  atk_object_set_name (gtk_widget_get_accessible (dialog), _("Delete Folder"));
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
                                             _("Its subfolders are deleted too. All their "
                                               "messages are moved to the Trash."));
@@ -469,7 +477,7 @@ start_import (CachetWindow *self,
               const char   *path,
               gint64        folder_id)
 {
-  const CachetFolderInfo *folder = cachet_store_get_folder (self->store, folder_id);
+  g_autoptr(CachetFolderInfo) folder = cachet_store_get_folder (self->store, folder_id);
   g_autofree char *name = g_filename_display_basename (path);
   g_autofree char *label = g_strdup_printf (_("Importing “%s”…"), name);
   ImportData *data;
@@ -515,7 +523,7 @@ import_file_response_cb (GtkNativeDialog *chooser,
 {
   CachetWindow *self = user_data;
   g_autofree char *path = NULL;
-  const CachetFolderInfo *inbox;
+  g_autoptr(CachetFolderInfo) inbox = NULL;
   GtkWidget *dialog;
 
   if (response == GTK_RESPONSE_ACCEPT)
@@ -553,6 +561,8 @@ import_mbox_cb (GSimpleAction *action,
                                          GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  /* Mailboxes exported by other programs usually land in the home folder. */
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), g_get_home_dir ());
 
   filter = gtk_file_filter_new ();
   gtk_file_filter_set_name (filter, _("Mailboxes (mbox)"));

@@ -105,12 +105,32 @@ sync_done_cb (GObject      *source,
 }
 
 static void
+update_title (CachetWindow *self)
+{
+  g_autoptr(CachetFolderInfo) info = cachet_store_get_folder (self->store, self->folder_id);
+  g_autofree char *title = NULL;
+
+  if (info == NULL)
+    return;
+  /* Translators: window title: folder name, then the application name */
+  title = g_strdup_printf (_("%s — Cachet"), cachet_folder_get_display_name (info));
+  gtk_window_set_title (GTK_WINDOW (self), title);
+}
+
+static void
+folders_changed_cb (CachetStore  *store,
+                    CachetWindow *self)
+{
+  update_title (self);
+  _cachet_window_update_actions (self);
+}
+
+static void
 folder_selected_cb (CachetFolderTree *tree,
                     gint64            folder_id,
                     CachetWindow     *self)
 {
-  const CachetFolderInfo *info = cachet_store_get_folder (self->store, folder_id);
-  g_autofree char *title = NULL;
+  g_autoptr(CachetFolderInfo) info = cachet_store_get_folder (self->store, folder_id);
 
   self->folder_id = folder_id;
 
@@ -130,14 +150,9 @@ folder_selected_cb (CachetFolderTree *tree,
   cachet_store_sync_folder_async (self->store, folder_id, self->cancellable,
                                   sync_done_cb, g_object_ref (self));
 
-  if (info != NULL)
-    {
-      /* Translators: window title: folder name, then the application name */
-      title = g_strdup_printf (_("%s — Cachet"), cachet_folder_get_display_name (info));
-      gtk_window_set_title (GTK_WINDOW (self), title);
-      if (self->settings != NULL)
-        g_settings_set_string (self->settings, "last-folder", info->path);
-    }
+  update_title (self);
+  if (info != NULL && self->settings != NULL)
+    g_settings_set_string (self->settings, "last-folder", info->path);
   _cachet_window_update_actions (self);
 }
 
@@ -145,7 +160,7 @@ static void
 select_initial_folder (CachetWindow *self)
 {
   g_autofree char *path = NULL;
-  const CachetFolderInfo *info = NULL;
+  g_autoptr(CachetFolderInfo) info = NULL;
 
   if (self->settings != NULL)
     path = g_settings_get_string (self->settings, "last-folder");
@@ -183,6 +198,8 @@ open_done_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->main_stack, "mail");
   cachet_message_list_view_set_store (self->message_list, self->store);
   cachet_folder_tree_set_store (self->folder_tree, self->store);
+  g_signal_connect_object (self->store, "folders-changed", G_CALLBACK (folders_changed_cb),
+                           self, 0);
   select_initial_folder (self);
   gtk_widget_grab_focus (GTK_WIDGET (cachet_message_list_view_get_tree_view (self->message_list)));
   _cachet_window_update_actions (self);
@@ -521,6 +538,8 @@ cachet_window_class_init (CachetWindowClass *klass)
 static void
 cachet_window_init (CachetWindow *self)
 {
+  GList *children;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
@@ -528,6 +547,13 @@ cachet_window_init (CachetWindow *self)
   self->width = 1100;
   self->height = 720;
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
+
+  /* The info bar's own close button has no name for screen readers. */
+  children = gtk_container_get_children (GTK_CONTAINER (gtk_info_bar_get_action_area (self->info_bar)));
+  for (GList *l = children; l != NULL; l = l->next)
+    if (GTK_IS_BUTTON (l->data))
+      atk_object_set_name (gtk_widget_get_accessible (l->data), _("Close notification"));
+  g_list_free (children);
 }
 
 CachetWindow *
