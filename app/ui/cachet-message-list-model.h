@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "cachet-message-list-diff.h"
 #include "cachet-store.h"
 
 G_BEGIN_DECLS
@@ -26,18 +27,6 @@ typedef enum
 #define CACHET_MESSAGE_LIST_MODEL_PAGE_SIZE 128
 /* At most this many pages are kept. */
 #define CACHET_MESSAGE_LIST_MODEL_MAX_PAGES 48
-
-/* The changes that turn one id list into another without reordering what stays. */
-typedef struct
-{
-  GArray *removed;   /* guint: rows of the old list, ascending */
-  GArray *inserted;  /* guint: rows of the new list, ascending */
-} CachetMessageListDiff;
-
-CachetMessageListDiff *cachet_message_list_diff_new  (GArray                  *old_ids,
-                                                      const CachetMessageList *new_list);
-void                   cachet_message_list_diff_free (CachetMessageListDiff   *diff);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetMessageListDiff, cachet_message_list_diff_free)
 
 #define CACHET_TYPE_MESSAGE_LIST_MODEL (cachet_message_list_model_get_type ())
 G_DECLARE_FINAL_TYPE (CachetMessageListModel, cachet_message_list_model,

@@ -36,6 +36,7 @@ struct _CachetWindow
   GCancellable          *cancellable;  /* cancelled when the window goes */
   GCancellable          *import_cancellable;
   gboolean               store_open;
+  gboolean               list_focused;  /* the list had the keyboard once */
   gint64                 folder_id;    /* the folder shown (also while searching) */
 
   int                    width;

@@ -6,6 +6,10 @@
 #include "cachet-window.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cachet-window-private.h"
 
@@ -81,6 +85,49 @@ error_cb (GtkWidget    *widget,
           CachetWindow *self)
 {
   _cachet_window_show_error (self, text);
+}
+
+/* For bench/measure-gui.py: with CACHET_BENCH_EXIT_AFTER_PAINT=1 the window prints
+ * "painted <ms>" (milliseconds since the process started) once the message list has been
+ * drawn with its rows, then quits. */
+
+static double
+ms_since_process_start (void)
+{
+#ifdef __linux__
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+  struct timespec now;
+
+  /* Field 22 of /proc/self/stat is the start time in clock ticks since boot; the fields
+   * after the command name (field 2, in parentheses) start at field 3. */
+  if (g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL)
+      && (after_name = strrchr (stat, ')')) != NULL
+      && (fields = g_strsplit (after_name + 2, " ", 0)) != NULL
+      && g_strv_length (fields) > 19
+      && clock_gettime (CLOCK_BOOTTIME, &now) == 0)
+    return now.tv_sec * 1000.0 + now.tv_nsec / 1e6
+           - g_ascii_strtod (fields[19], NULL) * 1000.0 / sysconf (_SC_CLK_TCK);
+#endif
+  return -1;
+}
+
+static gboolean
+bench_draw_cb (GtkWidget    *tree_view,
+               cairo_t      *cr,
+               CachetWindow *self)
+{
+  GtkTreeModel *model = gtk_tree_view_get_model (GTK_TREE_VIEW (tree_view));
+
+  if (model == NULL || gtk_tree_model_iter_n_children (model, NULL) == 0)
+    return GDK_EVENT_PROPAGATE;
+
+  g_signal_handlers_disconnect_by_func (tree_view, bench_draw_cb, self);
+  printf ("painted %.1f\n", ms_since_process_start ());
+  fflush (stdout);
+  g_application_quit (g_application_get_default ());
+  return GDK_EVENT_PROPAGATE;
 }
 
 /* Folders */
@@ -194,14 +241,17 @@ open_done_cb (GObject      *source,
     }
 
   self->store_open = TRUE;
+  g_debug ("Store open at %.1f ms", ms_since_process_start ());
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->main_stack, "mail");
   cachet_message_list_view_set_store (self->message_list, self->store);
   cachet_folder_tree_set_store (self->folder_tree, self->store);
   g_signal_connect_object (self->store, "folders-changed", G_CALLBACK (folders_changed_cb),
                            self, 0);
+  if (g_strcmp0 (g_getenv ("CACHET_BENCH_EXIT_AFTER_PAINT"), "1") == 0)
+    g_signal_connect_object (cachet_message_list_view_get_tree_view (self->message_list), "draw",
+                             G_CALLBACK (bench_draw_cb), self, G_CONNECT_AFTER);
   select_initial_folder (self);
-  gtk_widget_grab_focus (GTK_WIDGET (cachet_message_list_view_get_tree_view (self->message_list)));
   _cachet_window_update_actions (self);
 }
 
@@ -218,6 +268,20 @@ list_selection_changed_cb (CachetMessageListView *list,
   else
     cachet_message_view_clear (self->message_view);
   _cachet_window_update_actions (self);
+}
+
+static void
+list_loaded_cb (CachetMessageListView *list,
+                CachetWindow          *self)
+{
+  /* The list gets the keyboard once its first rows are in, not before: focusing the tree
+   * view makes GTK create its accessible object, and with one, GTK 3 announces every cell
+   * of a new model to it (500,000 signals for a 100,000-message folder). */
+  if (!self->list_focused)
+    {
+      self->list_focused = TRUE;
+      gtk_widget_grab_focus (GTK_WIDGET (cachet_message_list_view_get_tree_view (list)));
+    }
 }
 
 static void
@@ -417,6 +481,7 @@ cachet_window_constructed (GObject *object)
   g_signal_connect_object (cachet_message_view_get_attachment_bar (self->message_view),
                            "saved", G_CALLBACK (attachment_saved_cb), self, 0);
 
+  g_debug ("Window built at %.1f ms", ms_since_process_start ());
   if (self->store != NULL)
     cachet_store_open_async (self->store, self->cancellable, open_done_cb, g_object_ref (self));
 }
@@ -528,6 +593,7 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, folder_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_selection_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_sort_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, list_loaded_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_loaded_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
