@@ -11,6 +11,7 @@
 #include "cachet-folder-tree.h"
 #include "cachet-message-view.h"
 #include "cachet-store.h"
+#include "cachet-window-private.h"
 
 static const char plain_message[] =
   "From: Alice Example <alice@example.org>\r\n"
@@ -486,6 +487,91 @@ test_message_view_from_store (void)
   cachet_store_close (store);
 }
 
+/* The window keeps its state in GSettings (the memory backend in tests) */
+
+static void
+wait_for_list (CachetWindow *window)
+{
+  while (!window->store_open
+         || cachet_message_list_view_is_loading (window->message_list)
+         || cachet_message_list_view_get_model (window->message_list) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_window_state (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "cachet-window", NULL);
+  g_autoptr(CachetStore) store = cachet_store_new (dir);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) threaded = NULL;
+  CachetWindow *window;
+  GtkTreeView *tree_view;
+  gboolean descending;
+  int width, height;
+  gint64 projects;
+
+  g_assert_true (G_IS_SETTINGS (settings));
+  g_settings_set_int (settings, "window-width", 900);
+  g_settings_set_int (settings, "window-height", 650);
+
+  window = cachet_window_new (NULL, store);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 900);
+  g_assert_cmpint (height, ==, 650);
+  gtk_widget_show (GTK_WIDGET (window));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "loading");
+  wait_for_list (window);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "mail");
+
+  /* The Inbox is shown first. */
+  {
+    g_autoptr(CachetFolderInfo) inbox =
+      cachet_store_get_folder_by_role (store, CACHET_FOLDER_ROLE_INBOX);
+
+    g_assert_cmpint (cachet_folder_tree_get_selected (window->folder_tree), ==, inbox->id);
+  }
+
+  projects = cachet_store_create_folder_sync (store, 0, "Projects", NULL, &error);
+  g_assert_no_error (error);
+  while (!cachet_folder_tree_select (window->folder_tree, projects))
+    g_main_context_iteration (NULL, TRUE);
+  wait_for_list (window);
+
+  /* Sort by size (a click on its header), threads on, a wider folder pane. */
+  tree_view = cachet_message_list_view_get_tree_view (window->message_list);
+  gtk_tree_view_column_clicked (gtk_tree_view_get_column (tree_view, 3));
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "threaded",
+                                      g_variant_new_boolean (TRUE));
+  gtk_paned_set_position (window->outer_paned, 310);
+  wait_for_list (window);
+
+  g_assert_cmpstr (g_settings_get_string (settings, "last-folder"), ==, "Projects");
+  g_assert_cmpint (g_settings_get_enum (settings, "sort-column"), ==, CACHET_SORT_SIZE);
+  g_assert_true (g_settings_get_boolean (settings, "sort-descending"));
+  g_assert_true (g_settings_get_boolean (settings, "threaded"));
+  g_assert_cmpint (g_settings_get_int (settings, "folder-pane-width"), ==, 310);
+  gtk_widget_destroy (GTK_WIDGET (window));
+  cachet_store_close (store);
+  g_clear_object (&store);
+
+  /* A new window comes back as the last one was. */
+  store = cachet_store_new (dir);
+  window = cachet_window_new (NULL, store);
+  gtk_widget_show (GTK_WIDGET (window));
+  wait_for_list (window);
+  g_assert_cmpint (cachet_folder_tree_get_selected (window->folder_tree), ==, projects);
+  g_assert_cmpint (cachet_message_list_view_get_sort (window->message_list, &descending), ==,
+                   CACHET_SORT_SIZE);
+  g_assert_true (descending);
+  threaded = g_action_group_get_action_state (G_ACTION_GROUP (window), "threaded");
+  g_assert_true (g_variant_get_boolean (threaded));
+  g_assert_cmpint (gtk_paned_get_position (window->outer_paned), ==, 310);
+  gtk_widget_destroy (GTK_WIDGET (window));
+  cachet_store_close (store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -524,5 +610,6 @@ main (int   argc,
   g_test_add_func ("/ui/attachment-bar/save", test_attachment_bar_save);
   g_test_add_func ("/ui/folder-tree/order", test_folder_tree_order);
   g_test_add_func ("/ui/folder-tree/counts", test_folder_tree_widget);
+  g_test_add_func ("/ui/window/state", test_window_state);
   return g_test_run ();
 }
