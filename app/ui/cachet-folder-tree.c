@@ -371,6 +371,25 @@ button_press_cb (GtkWidget        *widget,
 }
 
 static gboolean
+key_press_cb (GtkWidget        *widget,
+              GdkEventKey      *event,
+              CachetFolderTree *self)
+{
+  GActionGroup *actions;
+
+  /* Delete here means the folder (the window's Delete shortcut, for messages, comes first
+   * and hands over to the same action when the tree has the focus). */
+  if ((event->keyval != GDK_KEY_Delete && event->keyval != GDK_KEY_KP_Delete)
+      || (event->state & gtk_accelerator_get_default_mod_mask ()) != 0
+      || (actions = gtk_widget_get_action_group (widget, "win")) == NULL
+      || !g_action_group_get_action_enabled (actions, "delete-folder"))
+    return GDK_EVENT_PROPAGATE;
+
+  g_action_group_activate_action (actions, "delete-folder", NULL);
+  return GDK_EVENT_STOP;
+}
+
+static gboolean
 popup_menu_cb (GtkWidget        *widget,
                CachetFolderTree *self)
 {
@@ -427,6 +446,7 @@ cachet_folder_tree_class_init (CachetFolderTreeClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, button_press_cb);
   gtk_widget_class_bind_template_callback (widget_class, popup_menu_cb);
+  gtk_widget_class_bind_template_callback (widget_class, key_press_cb);
 }
 
 static void

@@ -193,16 +193,29 @@ confirm_delete_response_cb (GtkDialog *dialog,
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 
+static void delete_folder_cb (GSimpleAction *action,
+                              GVariant      *param,
+                              gpointer       user_data);
+
 static void
 delete_cb (GSimpleAction *action,
            GVariant      *param,
            gpointer       user_data)
 {
   CachetWindow *self = user_data;
-  g_autoptr(GArray) ids = cachet_message_list_view_dup_selected_ids (self->message_list);
-  g_autoptr(CachetFolderInfo) folder = cachet_store_get_folder (self->store, self->folder_id);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(CachetFolderInfo) folder = NULL;
   GtkWidget *dialog, *button;
 
+  /* Delete in the folder tree means the folder (after asking), as in other mail programs. */
+  if (gtk_widget_has_focus (GTK_WIDGET (cachet_folder_tree_get_tree_view (self->folder_tree))))
+    {
+      delete_folder_cb (NULL, NULL, self);
+      return;
+    }
+
+  ids = cachet_message_list_view_dup_selected_ids (self->message_list);
+  folder = cachet_store_get_folder (self->store, self->folder_id);
   if (ids->len == 0)
     return;
 

@@ -668,6 +668,29 @@ test_diff (void)
   g_array_unref (list.ids);
 }
 
+/* Deleting the selected message selects the next one, as mail programs do. */
+static void
+test_delete_selects_next (ViewFixture   *fixture,
+                          gconstpointer  data)
+{
+  CachetMessageListModel *model = cachet_message_list_view_get_model (fixture->view);
+  RowSignals signals = { -1, -1, FALSE };
+  g_autoptr(GError) error = NULL;
+  gint64 selected, next;
+
+  g_assert_true (cachet_message_list_view_select_id (fixture->view,
+                                                     cachet_message_list_model_get_id (model, 3)));
+  selected = cachet_message_list_view_get_selected_id (fixture->view);
+  next = cachet_message_list_model_get_id (model, 4);
+  g_signal_connect (model, "row-deleted", G_CALLBACK (row_deleted_cb), &signals);
+
+  cachet_store_delete_sync (store, &selected, 1, NULL, &error);
+  g_assert_no_error (error);
+  spin_until (&signals.seen);
+  g_assert_cmpint (signals.deleted_row, ==, 3);
+  g_assert_cmpint (cachet_message_list_view_get_selected_id (fixture->view), ==, next);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -728,6 +751,8 @@ main (int   argc,
   g_test_add_func ("/ui/model/changes/remove-keeps-iters", test_remove_keeps_iters);
   g_test_add ("/ui/model/changes/add-keeps-selection", ViewFixture, NULL,
               view_setup, test_add_keeps_selection, view_teardown);
+  g_test_add ("/ui/model/changes/delete-selects-next", ViewFixture, NULL,
+              view_setup, test_delete_selects_next, view_teardown);
 
   status = g_test_run ();
   cachet_store_close (store);
