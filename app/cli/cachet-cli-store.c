@@ -21,6 +21,24 @@ typedef struct
   CachetStore  *store;
 } CliStore;
 
+/* Opening indexes every message when the index is new or was lost: say so. */
+static void
+open_progress_cb (guint64  done,
+                  guint64  total,
+                  gpointer data)
+{
+  gboolean tty = GPOINTER_TO_INT (data);
+
+  if (total < 1000)
+    return;
+  if (tty)
+    fprintf (stderr, _("\rIndexing the mail store… %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                       "%s"), done, total, done == total ? "\n" : "");
+  else if (done == 0 || done == total)
+    fprintf (stderr, _("Indexing the mail store… %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                       "\n"), done, total);
+}
+
 static gboolean
 cli_store_open (CliStore   *cli,
                 const char *command)
@@ -30,7 +48,8 @@ cli_store_open (CliStore   *cli,
   cli->context = g_main_context_new ();
   g_main_context_push_thread_default (cli->context);
   cli->store = cachet_store_new_default ();
-  if (!cachet_store_open_sync (cli->store, NULL, NULL, NULL, &error))
+  if (!cachet_store_open_sync (cli->store, open_progress_cb,
+                               GINT_TO_POINTER (isatty (STDERR_FILENO)), NULL, &error))
     {
       fprintf (stderr, _("cachet %s: cannot open the mail store in “%s”: %s\n"), command,
                cachet_store_get_data_dir (cli->store), error->message);

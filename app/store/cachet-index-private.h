@@ -52,8 +52,10 @@ void _cachet_index_file_clear (CachetIndexFile *file);
 /* Opens (creating or rebuilding as needed) the index at @path.  A database that cannot be
  * opened, fails PRAGMA quick_check or has an unknown schema version is moved aside to
  * "@path.broken-<time>" and a new one created; *@created then says the caller must index
- * every file.  *@was_clean says whether the last session closed the index cleanly. */
+ * every file.  *@was_clean says whether the last session closed the index cleanly.  With
+ * @discard the existing database is moved aside unconditionally. */
 CachetIndex *_cachet_index_open            (const char        *path,
+                                            gboolean           discard,
                                             gboolean          *created,
                                             gboolean          *was_clean,
                                             GError           **error);
@@ -73,6 +75,15 @@ gint64       _cachet_index_insert          (CachetIndex       *index,
                                             CachetFlags        flags,
                                             guint64            size,
                                             CachetIndexFields *fields,
+                                            GError           **error);
+gboolean     _cachet_index_insert_fts      (CachetIndex       *index,
+                                            gint64             id,
+                                            CachetIndexFields *fields,
+                                            GError           **error);
+gboolean     _cachet_index_fts_wants_rebuild (CachetIndex     *index);
+gboolean     _cachet_index_fts_clear       (CachetIndex       *index,
+                                            GError           **error);
+gboolean     _cachet_index_fts_rebuilt     (CachetIndex       *index,
                                             GError           **error);
 gboolean     _cachet_index_update_file     (CachetIndex       *index,
                                             gint64             id,
@@ -114,6 +125,16 @@ gboolean     _cachet_index_rename_folder   (CachetIndex       *index,
                                             const char        *old_path,
                                             const char        *new_path,
                                             GError           **error);
+
+gboolean     _cachet_index_set_folder_stamp (CachetIndex      *index,
+                                             gint64            folder_id,
+                                             gint64            cur_mtime,
+                                             gint64            new_mtime,
+                                             GError          **error);
+gboolean     _cachet_index_get_folder_stamp (CachetIndex      *index,
+                                             gint64            folder_id,
+                                             gint64           *cur_mtime,
+                                             gint64           *new_mtime);
 
 /* Reads: any thread.  Acquire a reader, use it, release it. */
 CachetIndexReader *_cachet_index_reader_acquire (CachetIndex       *index,

@@ -49,6 +49,8 @@ gboolean    _cachet_maildir_write_tmp      (const char   *folder_dir,
                                             gboolean      do_fsync,
                                             char        **tmp_path,
                                             GError      **error);
+gboolean    _cachet_maildir_sync_fs        (const char   *dir,
+                                            GError      **error);
 gboolean    _cachet_maildir_fsync_file     (const char   *path,
                                             GError      **error);
 /* rename(2) that never replaces an existing file: fails with CACHET_STORE_ERROR_EXISTS. */

@@ -132,6 +132,25 @@ _cachet_maildir_fsync_file (const char *path,
   return TRUE;
 }
 
+/* Makes every file written so far durable in one call (syncfs(2)): cheaper than one fsync
+ * per file for a batch of many small files. */
+gboolean
+_cachet_maildir_sync_fs (const char *dir,
+                         GError    **error)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || syncfs (fd) != 0)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        close (fd);
+      _cachet_store_set_io_error (error, saved, _("Syncing the file system of"), dir);
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
 static gboolean
 make_dir (const char *path,
           GError    **error)

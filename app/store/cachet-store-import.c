@@ -11,8 +11,8 @@
 #include "cachet-store-private.h"
 
 /* mbox import, on the writer thread.  Per batch: read the messages, let the pool parse them
- * while each is written to tmp/ and fsync'd, rename them all into cur/, fsync cur/, then
- * index the batch in one transaction.  So every imported message is durable before the
+ * while each is written to tmp/, make them all durable (syncfs), rename them all into cur/,
+ * fsync cur/, then index the batch in one transaction.  So every imported message is durable before the
  * commit that indexes it, and a cancelled or crashed import keeps what it committed (plus
  * at most one batch of files that the next sync indexes). */
 
@@ -66,7 +66,7 @@ import_batch (CachetStore *self,
           g_autoptr(GError) local_error = NULL;
           g_free (f->base);
           f->base = _cachet_maildir_new_base (g_bytes_get_size (item->data));
-          if (_cachet_maildir_write_tmp (dir, f->base, item->data, TRUE, &f->tmp_path,
+          if (_cachet_maildir_write_tmp (dir, f->base, item->data, FALSE, &f->tmp_path,
                                          &local_error))
             break;
           if (attempt == 9)
@@ -79,6 +79,17 @@ import_batch (CachetStore *self,
   _cachet_store_parse_wait (batch);
   if (!ok)
     return FALSE;
+
+  /* Every file of the batch durable before any is renamed: one syncfs() for the batch, or
+   * an fsync per file where that is not possible. */
+  if (!_cachet_maildir_sync_fs (dir, NULL))
+    for (guint i = 0; i < files->len; i++)
+      {
+        ImportFile *f = g_ptr_array_index (files, i);
+        if (!_cachet_maildir_fsync_file (f->tmp_path, error))
+          return FALSE;
+      }
+  _cachet_store_crash_point ("import:synced");
 
   for (guint i = 0; i < items->len; i++)
     {

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
  *   move:committed
  *   delete:unlinked      file removed from Trash, index not committed
  *   delete:committed
+ *   import:synced        a batch of imported files written and synced in tmp/
  *   import:renamed       a batch of imported files renamed into cur/, not committed
  *   import:committed     after the commit of the first batch
  *   sync:renamed         a file of new/ moved to cur/ by a sync, index not committed
@@ -102,10 +103,27 @@ struct _CachetStore
   /* Writer-only state. */
   GThreadPool  *parse_pool;
   GHashTable   *touched;      /* folder ids whose counts must be refreshed */
+  GHashTable   *synced;       /* folder id -> CachetDirStamp of the last full sync */
   gboolean      folders_dirty;
 };
 
 /* cachet-store.c */
+CachetStoreJob *_cachet_store_job_new    (CachetStoreJobKind  kind,
+                                          GCancellable       *cancellable);
+void     _cachet_store_job_set_ids       (CachetStoreJob   *job,
+                                          const gint64     *ids,
+                                          guint             n_ids);
+/* Runs @job on the writer and waits for it (takes @job). */
+gboolean _cachet_store_run_sync          (CachetStore      *self,
+                                          CachetStoreJob   *job,
+                                          gint64           *result,
+                                          GError          **error);
+/* Queues @job for the writer; it reports through a GTask (takes @job). */
+void     _cachet_store_run_async         (CachetStore        *self,
+                                          CachetStoreJob     *job,
+                                          gpointer            source_tag,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
 void     _cachet_store_emit_messages_changed (CachetStore      *self,
                                               gint64            folder_id,
                                               CachetChangeKind  kind,
@@ -123,7 +141,7 @@ void     _cachet_store_set_folders           (CachetStore      *self,
                                               GPtrArray        *folders);
 void     _cachet_store_emit_folders_changed  (CachetStore      *self);
 
-/* cachet-store-writer.c: the jobs, run on the writer thread. */
+/* cachet-store-jobs.c: the write jobs, run on the writer thread. */
 void     _cachet_store_run_job               (CachetStore      *self,
                                               CachetStoreJob   *job);
 gboolean _cachet_store_refresh_folders       (CachetStore      *self,

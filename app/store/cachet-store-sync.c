@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cachet-maildir-private.h"
 #include "cachet-store-private.h"
@@ -36,10 +37,20 @@ static const struct
   { "Junk", CACHET_FOLDER_ROLE_JUNK },
 };
 
+/* The modification times of cur/ and new/ before a sync read them: when both are unchanged at
+ * the next sync of the folder, nothing was added, removed or renamed there. */
+typedef struct
+{
+  gint64 cur_ns;
+  gint64 new_ns;
+  gboolean valid;
+} CachetDirStamp;
+
 typedef struct
 {
   gint64      folder_id;
   char       *dir;
+  CachetDirStamp stamp;
   GHashTable *on_disk;      /* base -> NULL: what phase 1 found */
   GPtrArray  *to_insert;    /* CachetMaildirEntry */
 } FolderSync;
@@ -62,6 +73,38 @@ typedef struct
   guint64                  done;
   guint64                  total;
 } SyncRun;
+
+static gint64
+mtime_ns (const char *dir,
+          const char *sub,
+          gint64     *newest)
+{
+  g_autofree char *path = g_build_filename (dir, sub, NULL);
+  struct stat st;
+  gint64 ns;
+
+  if (stat (path, &st) != 0)
+    return -1;
+  ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  *newest = MAX (*newest, ns);
+  return ns;
+}
+
+static CachetDirStamp
+dir_stamp (const char *dir)
+{
+  CachetDirStamp stamp = { 0, 0, FALSE };
+  gint64 newest = 0;
+  gint64 now_ns = g_get_real_time () * 1000;
+
+  stamp.cur_ns = mtime_ns (dir, "cur", &newest);
+  stamp.new_ns = mtime_ns (dir, "new", &newest);
+  /* Time stamps are as coarse as the kernel's clock tick: a change in the same tick as the
+   * one seen would leave the same time.  Only a time safely in the past can be trusted. */
+  stamp.valid = stamp.cur_ns >= 0 && stamp.new_ns >= 0
+                && newest < now_ns - 2 * (gint64) G_USEC_PER_SEC * 1000;
+  return stamp;
+}
 
 static int
 compare_entries (gconstpointer a,
@@ -144,6 +187,7 @@ sync_phase1 (SyncRun *run,
   if (fs->dir == NULL)
     goto fail;
   _cachet_maildir_clean_tmp (fs->dir, CACHET_MAILDIR_TMP_MAX_AGE);
+  fs->stamp = dir_stamp (fs->dir);
   entries = _cachet_maildir_scan (fs->dir, error);
   if (entries == NULL)
     goto fail;
@@ -440,8 +484,22 @@ sync_folders (SyncRun *run,
     if (!sync_insert (run, g_ptr_array_index (syncs, i), error))
       return FALSE;
   for (guint i = 0; i < syncs->len; i++)
-    if (!sync_phase2 (run, g_ptr_array_index (syncs, i), error))
-      return FALSE;
+    {
+      FolderSync *fs = g_ptr_array_index (syncs, i);
+      gint64 *key;
+
+      if (!sync_phase2 (run, fs, error))
+        return FALSE;
+      g_hash_table_remove (run->self->synced, &fs->folder_id);
+      _cachet_index_set_folder_stamp (run->self->index, fs->folder_id,
+                                      fs->stamp.valid ? fs->stamp.cur_ns : 0,
+                                      fs->stamp.valid ? fs->stamp.new_ns : 0, NULL);
+      if (!fs->stamp.valid)
+        continue;
+      key = g_new (gint64, 1);
+      *key = fs->folder_id;
+      g_hash_table_insert (run->self->synced, key, g_memdup2 (&fs->stamp, sizeof fs->stamp));
+    }
   return TRUE;
 }
 
@@ -463,6 +521,23 @@ _cachet_store_sync_folder (CachetStore            *self,
                    _("There is no folder %" G_GINT64_FORMAT "."), folder_id);
       return FALSE;
     }
+  /* Nothing changed on disk since the last sync (by anyone): nothing to do. */
+  {
+    g_autofree char *dir = g_build_filename (self->mail_dir, info->path, NULL);
+    CachetDirStamp *last = g_hash_table_lookup (self->synced, &folder_id);
+    CachetDirStamp now = dir_stamp (dir);
+    CachetDirStamp stored = { 0, 0, TRUE };
+
+    /* Also across sessions: the last sync's times are kept with the folder.  (After an
+     * unclean shutdown every folder is reconciled at open anyway.) */
+    if (last == NULL
+        && _cachet_index_get_folder_stamp (self->index, folder_id, &stored.cur_ns,
+                                           &stored.new_ns))
+      last = &stored;
+
+    if (last != NULL && now.valid && now.cur_ns == last->cur_ns && now.new_ns == last->new_ns)
+      return TRUE;
+  }
   g_array_append_val (ids, folder_id);
   return sync_folders (&run, ids, error);
 }
@@ -572,6 +647,68 @@ fail:
   return FALSE;
 }
 
+/* Refills the full-text index from the files (see cachet-index.c on orphaned terms). */
+static gboolean
+rebuild_fts (CachetStore *self,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) folders = cachet_store_list_folders (self);
+
+  g_message ("Rebuilding the full-text index of %s", self->data_dir);
+  if (!_cachet_index_begin (self->index, error))
+    return FALSE;
+  if (!_cachet_index_fts_clear (self->index, error) || !_cachet_index_commit (self->index, error))
+    {
+      _cachet_index_rollback (self->index);
+      return FALSE;
+    }
+  if (self->parse_pool == NULL)
+    self->parse_pool = _cachet_store_parse_pool_new ();
+  for (guint f = 0; f < folders->len; f++)
+    {
+      CachetFolderInfo *info = g_ptr_array_index (folders, f);
+      g_autofree char *dir = g_build_filename (self->mail_dir, info->path, NULL);
+      g_autoptr(GPtrArray) files = _cachet_index_folder_files (self->index, info->id, error);
+
+      if (files == NULL)
+        return FALSE;
+      for (guint start = 0; start < files->len; start += BATCH_SIZE)
+        {
+          g_autoptr(GPtrArray) items =
+            g_ptr_array_new_with_free_func ((GDestroyNotify) _cachet_parse_item_free);
+          guint n = MIN (BATCH_SIZE, files->len - start);
+
+          for (guint i = 0; i < n; i++)
+            {
+              CachetIndexFile *file = g_ptr_array_index (files, start + i);
+              CachetParseItem *item = g_new0 (CachetParseItem, 1);
+              item->path = g_build_filename (dir, "cur", file->file_name, NULL);
+              g_ptr_array_add (items, item);
+            }
+          _cachet_store_parse_wait (_cachet_store_parse_start (self->parse_pool, items));
+          if (!_cachet_index_begin (self->index, error))
+            return FALSE;
+          for (guint i = 0; i < n; i++)
+            {
+              CachetIndexFile *file = g_ptr_array_index (files, start + i);
+              CachetParseItem *item = g_ptr_array_index (items, i);
+              if (item->fields != NULL
+                  && !_cachet_index_insert_fts (self->index, file->id, item->fields, error))
+                {
+                  _cachet_index_rollback (self->index);
+                  return FALSE;
+                }
+            }
+          if (!_cachet_index_commit (self->index, error))
+            {
+              _cachet_index_rollback (self->index);
+              return FALSE;
+            }
+        }
+    }
+  return _cachet_index_fts_rebuilt (self->index, error);
+}
+
 static gboolean
 new_dir_has_mail (const char *mail_dir,
                   const char *path)
@@ -594,6 +731,7 @@ _cachet_store_open_worker (CachetStore    *self,
   SyncRun run = { self, job->progress, job->progress_data, job->cancellable, 0, 0 };
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GError) local_error = NULL;
   gboolean created = FALSE, was_clean = FALSE;
 
   if (g_mkdir_with_parents (self->mail_dir, 0700) != 0)
@@ -608,14 +746,30 @@ _cachet_store_open_worker (CachetStore    *self,
         return FALSE;
     }
 
+  g_hash_table_remove_all (self->synced);
   if (self->index == NULL)
     {
-      self->index = _cachet_index_open (self->db_path, &created, &was_clean, error);
+      self->index = _cachet_index_open (self->db_path, FALSE, &created, &was_clean, error);
       if (self->index == NULL)
         return FALSE;
     }
-  if (!sync_folder_table (self, error) || !_cachet_store_refresh_folders (self, error))
-    return FALSE;
+  if (!sync_folder_table (self, &local_error) || !_cachet_store_refresh_folders (self, &local_error))
+    {
+      /* Damage the checks at open did not see: the files are the truth, start over. */
+      if (created || !g_error_matches (local_error, CACHET_STORE_ERROR,
+                                       CACHET_STORE_ERROR_DATABASE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+      _cachet_index_close (g_steal_pointer (&self->index), FALSE);
+      self->index = _cachet_index_open (self->db_path, TRUE, &created, &was_clean, error);
+      if (self->index == NULL)
+        return FALSE;
+      if (!sync_folder_table (self, error) || !_cachet_store_refresh_folders (self, error))
+        return FALSE;
+    }
 
   /* After an unclean shutdown (or with a new index) every folder is reconciled; otherwise
    * only folders with mail waiting in new/.  The rest are synced when they are opened. */
@@ -629,6 +783,8 @@ _cachet_store_open_worker (CachetStore    *self,
   g_debug ("Opening the store: index %s, %u folders to reconcile",
            created ? "new" : was_clean ? "clean" : "not closed cleanly", ids->len);
   if (!sync_folders (&run, ids, error))
+    return FALSE;
+  if (_cachet_index_fts_wants_rebuild (self->index) && !rebuild_fts (self, error))
     return FALSE;
   return _cachet_store_refresh_folders (self, error);
 }

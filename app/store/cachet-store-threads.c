@@ -90,6 +90,16 @@ find_parent (CachetThreadRow *rows,
 }
 
 static gint
+compare_by_id (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  const CachetThreadRow *rows = data;
+  gint64 ia = rows[*(const gint *) a].id, ib = rows[*(const gint *) b].id;
+  return (ia > ib) - (ia < ib);
+}
+
+static gint
 compare_children (gconstpointer a,
                   gconstpointer b,
                   gpointer      data)
@@ -133,6 +143,7 @@ _cachet_store_thread_rows (CachetThreadRow *rows,
   g_autofree gint *parent = g_new (gint, MAX (n_rows, 1));
   g_autofree guint *first_child = g_new0 (guint, n_rows + 1);
   g_autofree gint *children = g_new (gint, MAX (n_rows, 1));
+  g_autofree gint *order = g_new (gint, MAX (n_rows, 1));
   g_autofree guint *fill = NULL;
   g_autoptr(GArray) roots = g_array_new (FALSE, FALSE, sizeof (ThreadRoot));
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (gint));
@@ -152,10 +163,16 @@ _cachet_store_thread_rows (CachetThreadRow *rows,
         g_hash_table_insert (ids, (gpointer) rows[i].message_id, GINT_TO_POINTER (i + 1));
     }
 
+  /* Links are made in id (arrival) order, so that which link of a cycle is dropped does
+   * not depend on the sort. */
   for (guint i = 0; i < n_rows; i++)
-    parent[i] = -1;
+    {
+      parent[i] = -1;
+      order[i] = i;
+    }
+  g_qsort_with_data (order, n_rows, sizeof (gint), compare_by_id, rows);
   for (guint i = 0; i < n_rows; i++)
-    parent[i] = find_parent (rows, ids, parent, i);
+    parent[order[i]] = find_parent (rows, ids, parent, order[i]);
 
   /* Children, in a flat array per parent (counting sort by parent). */
   for (guint i = 0; i < n_rows; i++)

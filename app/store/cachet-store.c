@@ -295,9 +295,9 @@ _cachet_store_dup_folder_dir (CachetStore *self,
 
 /* Jobs and the writer thread. */
 
-static CachetStoreJob *
-job_new (CachetStoreJobKind kind,
-         GCancellable      *cancellable)
+CachetStoreJob *
+_cachet_store_job_new (CachetStoreJobKind kind,
+                       GCancellable      *cancellable)
 {
   CachetStoreJob *job = g_new0 (CachetStoreJob, 1);
 
@@ -308,10 +308,10 @@ job_new (CachetStoreJobKind kind,
   return job;
 }
 
-static void
-job_set_ids (CachetStoreJob *job,
-             const gint64   *ids,
-             guint           n_ids)
+void
+_cachet_store_job_set_ids (CachetStoreJob *job,
+                           const gint64   *ids,
+                           guint           n_ids)
 {
   job->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_ids);
   if (n_ids > 0)
@@ -415,11 +415,11 @@ check_usable (CachetStore *self,
 }
 
 /* Runs @job on the writer and waits for it; takes ownership of @job. */
-static gboolean
-run_sync (CachetStore    *self,
-          CachetStoreJob *job,
-          gint64         *result,
-          GError        **error)
+gboolean
+_cachet_store_run_sync (CachetStore    *self,
+                        CachetStoreJob *job,
+                        gint64         *result,
+                        GError        **error)
 {
   gboolean ok;
 
@@ -443,12 +443,12 @@ run_sync (CachetStore    *self,
   return ok;
 }
 
-static void
-run_async (CachetStore        *self,
-           CachetStoreJob     *job,
-           gpointer            source_tag,
-           GAsyncReadyCallback callback,
-           gpointer            user_data)
+void
+_cachet_store_run_async (CachetStore        *self,
+                         CachetStoreJob     *job,
+                         gpointer            source_tag,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, job->cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
@@ -489,6 +489,7 @@ cachet_store_finalize (GObject *object)
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->touched, g_hash_table_unref);
+  g_clear_pointer (&self->synced, g_hash_table_unref);
   g_mutex_clear (&self->lock);
   g_free (self->data_dir);
   g_free (self->mail_dir);
@@ -568,6 +569,7 @@ cachet_store_init (CachetStore *self)
   self->queue = g_async_queue_new ();
   self->context = g_main_context_ref_thread_default ();
   self->touched = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->synced = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }
 
 /* Public API */
@@ -619,10 +621,10 @@ cachet_store_open_sync (CachetStore             *self,
       return FALSE;
     }
   start_writer (self);
-  job = job_new (JOB_OPEN, cancellable);
+  job = _cachet_store_job_new (JOB_OPEN, cancellable);
   job->progress = progress;
   job->progress_data = progress_data;
-  return run_sync (self, job, NULL, error);
+  return _cachet_store_run_sync (self, job, NULL, error);
 }
 
 void
@@ -633,7 +635,7 @@ cachet_store_open_async (CachetStore        *self,
 {
   g_return_if_fail (CACHET_IS_STORE (self));
   start_writer (self);
-  run_async (self, job_new (JOB_OPEN, cancellable), cachet_store_open_async,
+  _cachet_store_run_async (self, _cachet_store_job_new (JOB_OPEN, cancellable), cachet_store_open_async,
              callback, user_data);
 }
 
@@ -659,7 +661,7 @@ cachet_store_close (CachetStore *self)
       return;
     }
   {
-    CachetStoreJob *job = job_new (JOB_STOP, NULL);
+    CachetStoreJob *job = _cachet_store_job_new (JOB_STOP, NULL);
     g_async_queue_push (self->queue, job);
     g_mutex_lock (&job->mutex);
     while (!job->done)
@@ -730,673 +732,4 @@ cachet_store_get_folder_by_path (CachetStore *self,
     }
   g_mutex_unlock (&self->lock);
   return copy;
-}
-
-/* Writes */
-
-gint64
-cachet_store_add_message_sync (CachetStore  *self,
-                               gint64        folder_id,
-                               GBytes       *data,
-                               CachetFlags   flags,
-                               GCancellable *cancellable,
-                               GError      **error)
-{
-  CachetStoreJob *job;
-  gint64 id = 0;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), 0);
-  g_return_val_if_fail (data != NULL, 0);
-  job = job_new (JOB_ADD, cancellable);
-  job->folder_id = folder_id;
-  job->data = g_bytes_ref (data);
-  job->add = flags;
-  return run_sync (self, job, &id, error) ? id : 0;
-}
-
-gboolean
-cachet_store_set_flags_sync (CachetStore  *self,
-                             const gint64 *ids,
-                             guint         n_ids,
-                             CachetFlags   add,
-                             CachetFlags   remove,
-                             GCancellable *cancellable,
-                             GError      **error)
-{
-  CachetStoreJob *job;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
-  job = job_new (JOB_SET_FLAGS, cancellable);
-  job_set_ids (job, ids, n_ids);
-  job->add = add;
-  job->remove = remove;
-  return run_sync (self, job, NULL, error);
-}
-
-gboolean
-cachet_store_move_sync (CachetStore  *self,
-                        const gint64 *ids,
-                        guint         n_ids,
-                        gint64        to_folder_id,
-                        GCancellable *cancellable,
-                        GError      **error)
-{
-  CachetStoreJob *job;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
-  job = job_new (JOB_MOVE, cancellable);
-  job_set_ids (job, ids, n_ids);
-  job->to_folder_id = to_folder_id;
-  return run_sync (self, job, NULL, error);
-}
-
-gboolean
-cachet_store_delete_sync (CachetStore  *self,
-                          const gint64 *ids,
-                          guint         n_ids,
-                          GCancellable *cancellable,
-                          GError      **error)
-{
-  CachetStoreJob *job;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
-  job = job_new (JOB_DELETE, cancellable);
-  job_set_ids (job, ids, n_ids);
-  return run_sync (self, job, NULL, error);
-}
-
-gint64
-cachet_store_create_folder_sync (CachetStore  *self,
-                                 gint64        parent_id,
-                                 const char   *name,
-                                 GCancellable *cancellable,
-                                 GError      **error)
-{
-  CachetStoreJob *job;
-  gint64 id = 0;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), 0);
-  job = job_new (JOB_CREATE_FOLDER, cancellable);
-  job->folder_id = parent_id;
-  job->name = g_strdup (name);
-  return run_sync (self, job, &id, error) ? id : 0;
-}
-
-gboolean
-cachet_store_rename_folder_sync (CachetStore  *self,
-                                 gint64        folder_id,
-                                 const char   *new_name,
-                                 GCancellable *cancellable,
-                                 GError      **error)
-{
-  CachetStoreJob *job;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  job = job_new (JOB_RENAME_FOLDER, cancellable);
-  job->folder_id = folder_id;
-  job->name = g_strdup (new_name);
-  return run_sync (self, job, NULL, error);
-}
-
-gboolean
-cachet_store_delete_folder_sync (CachetStore  *self,
-                                 gint64        folder_id,
-                                 GCancellable *cancellable,
-                                 GError      **error)
-{
-  CachetStoreJob *job;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  job = job_new (JOB_DELETE_FOLDER, cancellable);
-  job->folder_id = folder_id;
-  return run_sync (self, job, NULL, error);
-}
-
-gboolean
-cachet_store_sync_folder_sync (CachetStore  *self,
-                               gint64        folder_id,
-                               GCancellable *cancellable,
-                               GError      **error)
-{
-  CachetStoreJob *job;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  job = job_new (JOB_SYNC_FOLDER, cancellable);
-  job->folder_id = folder_id;
-  return run_sync (self, job, NULL, error);
-}
-
-gboolean
-cachet_store_import_mbox_sync (CachetStore             *self,
-                               const char              *path,
-                               gint64                   folder_id,
-                               CachetStoreProgressFunc  progress,
-                               gpointer                 progress_data,
-                               guint                   *n_imported,
-                               GCancellable            *cancellable,
-                               GError                 **error)
-{
-  CachetStoreJob *job;
-  gint64 n = 0;
-  gboolean ok;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  job = job_new (JOB_IMPORT_MBOX, cancellable);
-  job->name = g_strdup (path);
-  job->folder_id = folder_id;
-  job->progress = progress;
-  job->progress_data = progress_data;
-  ok = run_sync (self, job, &n, error);
-  if (n_imported)
-    *n_imported = (guint) n;
-  return ok;
-}
-
-void
-cachet_store_set_flags_async (CachetStore        *self,
-                              const gint64       *ids,
-                              guint               n_ids,
-                              CachetFlags         add,
-                              CachetFlags         remove,
-                              GCancellable       *cancellable,
-                              GAsyncReadyCallback callback,
-                              gpointer            user_data)
-{
-  CachetStoreJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  job = job_new (JOB_SET_FLAGS, cancellable);
-  job_set_ids (job, ids, n_ids);
-  job->add = add;
-  job->remove = remove;
-  run_async (self, job, cachet_store_set_flags_async, callback, user_data);
-}
-
-void
-cachet_store_move_async (CachetStore        *self,
-                         const gint64       *ids,
-                         guint               n_ids,
-                         gint64              to_folder_id,
-                         GCancellable       *cancellable,
-                         GAsyncReadyCallback callback,
-                         gpointer            user_data)
-{
-  CachetStoreJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  job = job_new (JOB_MOVE, cancellable);
-  job_set_ids (job, ids, n_ids);
-  job->to_folder_id = to_folder_id;
-  run_async (self, job, cachet_store_move_async, callback, user_data);
-}
-
-void
-cachet_store_delete_async (CachetStore        *self,
-                           const gint64       *ids,
-                           guint               n_ids,
-                           GCancellable       *cancellable,
-                           GAsyncReadyCallback callback,
-                           gpointer            user_data)
-{
-  CachetStoreJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  job = job_new (JOB_DELETE, cancellable);
-  job_set_ids (job, ids, n_ids);
-  run_async (self, job, cachet_store_delete_async, callback, user_data);
-}
-
-void
-cachet_store_create_folder_async (CachetStore        *self,
-                                  gint64              parent_id,
-                                  const char         *name,
-                                  GCancellable       *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer            user_data)
-{
-  CachetStoreJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  job = job_new (JOB_CREATE_FOLDER, cancellable);
-  job->folder_id = parent_id;
-  job->name = g_strdup (name);
-  run_async (self, job, cachet_store_create_folder_async, callback, user_data);
-}
-
-void
-cachet_store_rename_folder_async (CachetStore        *self,
-                                  gint64              folder_id,
-                                  const char         *new_name,
-                                  GCancellable       *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer            user_data)
-{
-  CachetStoreJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  job = job_new (JOB_RENAME_FOLDER, cancellable);
-  job->folder_id = folder_id;
-  job->name = g_strdup (new_name);
-  run_async (self, job, cachet_store_rename_folder_async, callback, user_data);
-}
-
-void
-cachet_store_delete_folder_async (CachetStore        *self,
-                                  gint64              folder_id,
-                                  GCancellable       *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer            user_data)
-{
-  CachetStoreJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  job = job_new (JOB_DELETE_FOLDER, cancellable);
-  job->folder_id = folder_id;
-  run_async (self, job, cachet_store_delete_folder_async, callback, user_data);
-}
-
-void
-cachet_store_sync_folder_async (CachetStore        *self,
-                                gint64              folder_id,
-                                GCancellable       *cancellable,
-                                GAsyncReadyCallback callback,
-                                gpointer            user_data)
-{
-  CachetStoreJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  job = job_new (JOB_SYNC_FOLDER, cancellable);
-  job->folder_id = folder_id;
-  run_async (self, job, cachet_store_sync_folder_async, callback, user_data);
-}
-
-/* Progress of an async import, relayed to the caller's context (at most ~ every 1/200 of
- * the work, so a fast import does not flood the main loop). */
-typedef struct
-{
-  gatomicrefcount          ref;
-  GMainContext            *context;
-  CachetStoreProgressFunc  func;
-  gpointer                 data;
-  GDestroyNotify           destroy;
-  guint64                  last_step;
-} ProgressRelay;
-
-typedef struct
-{
-  ProgressRelay *relay;
-  guint64        done;
-  guint64        total;
-} ProgressEvent;
-
-static void
-progress_relay_unref (ProgressRelay *relay)
-{
-  if (!g_atomic_ref_count_dec (&relay->ref))
-    return;
-  if (relay->destroy)
-    relay->destroy (relay->data);
-  g_main_context_unref (relay->context);
-  g_free (relay);
-}
-
-static void
-progress_event_free (gpointer data)
-{
-  ProgressEvent *event = data;
-  progress_relay_unref (event->relay);
-  g_free (event);
-}
-
-static gboolean
-progress_event_cb (gpointer data)
-{
-  ProgressEvent *event = data;
-  event->relay->func (event->done, event->total, event->relay->data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_relay_cb (guint64  done,
-                   guint64  total,
-                   gpointer data)
-{
-  ProgressRelay *relay = data;
-  guint64 step = total > 0 ? done * 200 / total : done;
-  ProgressEvent *event;
-  GSource *source;
-
-  if (relay->func == NULL || (step == relay->last_step && done != total && done != 0))
-    return;
-  relay->last_step = step;
-  event = g_new0 (ProgressEvent, 1);
-  event->relay = relay;
-  g_atomic_ref_count_inc (&relay->ref);
-  event->done = done;
-  event->total = total;
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, progress_event_cb, event, progress_event_free);
-  g_source_attach (source, relay->context);
-  g_source_unref (source);
-}
-
-typedef struct
-{
-  CachetStoreJob *job;
-  ProgressRelay  *relay;
-} ImportTaskData;
-
-void
-cachet_store_import_mbox_async (CachetStore            *self,
-                                const char             *path,
-                                gint64                  folder_id,
-                                CachetStoreProgressFunc progress,
-                                gpointer                progress_data,
-                                GDestroyNotify          progress_destroy,
-                                GCancellable           *cancellable,
-                                GAsyncReadyCallback     callback,
-                                gpointer                user_data)
-{
-  CachetStoreJob *job;
-  ProgressRelay *relay;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  g_return_if_fail (path != NULL);
-  relay = g_new0 (ProgressRelay, 1);
-  g_atomic_ref_count_init (&relay->ref);
-  relay->context = g_main_context_ref_thread_default ();
-  relay->func = progress;
-  relay->data = progress_data;
-  relay->destroy = progress_destroy;
-  relay->last_step = G_MAXUINT64;
-
-  job = job_new (JOB_IMPORT_MBOX, cancellable);
-  job->name = g_strdup (path);
-  job->folder_id = folder_id;
-  job->progress = progress_relay_cb;
-  job->progress_data = relay;
-  job->progress_destroy = (GDestroyNotify) progress_relay_unref;
-  run_async (self, job, cachet_store_import_mbox_async, callback, user_data);
-}
-
-gboolean
-cachet_store_write_finish (CachetStore  *self,
-                           GAsyncResult *result,
-                           GError      **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-gint64
-cachet_store_write_finish_int (CachetStore  *self,
-                               GAsyncResult *result,
-                               GError      **error)
-{
-  gssize value;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  value = g_task_propagate_int (G_TASK (result), error);
-  return value < 0 ? 0 : value;
-}
-
-/* Reads */
-
-static CachetIndexReader *
-acquire_reader (CachetStore *self,
-                GError     **error)
-{
-  if (self->index == NULL || !self->opened)
-    {
-      g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_FAILED,
-                   _("The mail store is not open."));
-      return NULL;
-    }
-  return _cachet_index_reader_acquire (self->index, error);
-}
-
-CachetMessageList *
-cachet_store_list_messages_sync (CachetStore     *self,
-                                 gint64           folder_id,
-                                 CachetSortColumn sort,
-                                 gboolean         descending,
-                                 gboolean         threaded,
-                                 GCancellable    *cancellable,
-                                 GError         **error)
-{
-  CachetIndexReader *reader;
-  CachetMessageList *list;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), NULL);
-  reader = acquire_reader (self, error);
-  if (reader == NULL)
-    return NULL;
-  list = _cachet_index_list_messages (reader, folder_id, sort, descending, threaded,
-                                      cancellable, error);
-  _cachet_index_reader_release (self->index, reader);
-  return list;
-}
-
-typedef struct
-{
-  gint64           folder_id;
-  CachetSortColumn sort;
-  gboolean         descending;
-  gboolean         threaded;
-  char            *query;
-} ReadJob;
-
-static void
-read_job_free (ReadJob *job)
-{
-  g_free (job->query);
-  g_free (job);
-}
-
-static void
-list_worker (GTask        *task,
-             gpointer      source,
-             gpointer      data,
-             GCancellable *cancellable)
-{
-  ReadJob *job = data;
-  GError *error = NULL;
-  CachetMessageList *list;
-
-  list = cachet_store_list_messages_sync (source, job->folder_id, job->sort, job->descending,
-                                          job->threaded, cancellable, &error);
-  if (list)
-    g_task_return_pointer (task, list, (GDestroyNotify) cachet_message_list_free);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-cachet_store_list_messages_async (CachetStore        *self,
-                                  gint64              folder_id,
-                                  CachetSortColumn    sort,
-                                  gboolean            descending,
-                                  gboolean            threaded,
-                                  GCancellable       *cancellable,
-                                  GAsyncReadyCallback callback,
-                                  gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ReadJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cachet_store_list_messages_async);
-  job = g_new0 (ReadJob, 1);
-  job->folder_id = folder_id;
-  job->sort = sort;
-  job->descending = descending;
-  job->threaded = threaded;
-  g_task_set_task_data (task, job, (GDestroyNotify) read_job_free);
-  g_task_run_in_thread (task, list_worker);
-}
-
-CachetMessageList *
-cachet_store_list_messages_finish (CachetStore  *self,
-                                   GAsyncResult *result,
-                                   GError      **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-CachetMessageList *
-cachet_store_search_sync (CachetStore  *self,
-                          const char   *query,
-                          gint64        folder_id,
-                          GCancellable *cancellable,
-                          GError      **error)
-{
-  g_autofree char *fts = NULL;
-  g_autoptr(GError) local_error = NULL;
-  CachetIndexReader *reader;
-  CachetMessageList *list;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), NULL);
-  fts = _cachet_store_build_fts_query (query ? query : "", &local_error);
-  if (fts == NULL)
-    {
-      if (local_error)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      /* Nothing to look for: no hits. */
-      list = g_new0 (CachetMessageList, 1);
-      list->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-      return list;
-    }
-  g_debug ("Search %s", fts);
-  reader = acquire_reader (self, error);
-  if (reader == NULL)
-    return NULL;
-  list = _cachet_index_search (reader, fts, folder_id, cancellable, error);
-  _cachet_index_reader_release (self->index, reader);
-  return list;
-}
-
-static void
-search_worker (GTask        *task,
-               gpointer      source,
-               gpointer      data,
-               GCancellable *cancellable)
-{
-  ReadJob *job = data;
-  GError *error = NULL;
-  CachetMessageList *list;
-
-  list = cachet_store_search_sync (source, job->query, job->folder_id, cancellable, &error);
-  if (list)
-    g_task_return_pointer (task, list, (GDestroyNotify) cachet_message_list_free);
-  else
-    g_task_return_error (task, error);
-}
-
-void
-cachet_store_search_async (CachetStore        *self,
-                           const char         *query,
-                           gint64              folder_id,
-                           GCancellable       *cancellable,
-                           GAsyncReadyCallback callback,
-                           gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ReadJob *job;
-
-  g_return_if_fail (CACHET_IS_STORE (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cachet_store_search_async);
-  job = g_new0 (ReadJob, 1);
-  job->folder_id = folder_id;
-  job->query = g_strdup (query);
-  g_task_set_task_data (task, job, (GDestroyNotify) read_job_free);
-  g_task_run_in_thread (task, search_worker);
-}
-
-CachetMessageList *
-cachet_store_search_finish (CachetStore  *self,
-                            GAsyncResult *result,
-                            GError      **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-gboolean
-cachet_store_get_summaries (CachetStore          *self,
-                            const gint64         *ids,
-                            guint                 n_ids,
-                            CachetMessageSummary *out,
-                            GError              **error)
-{
-  CachetIndexReader *reader;
-  gboolean ok;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
-  g_return_val_if_fail (n_ids == 0 || (ids != NULL && out != NULL), FALSE);
-  if (n_ids == 0)
-    return TRUE;
-  reader = acquire_reader (self, error);
-  if (reader == NULL)
-    {
-      memset (out, 0, n_ids * sizeof *out);
-      return FALSE;
-    }
-  ok = _cachet_index_summaries (reader, ids, n_ids, out, error);
-  _cachet_index_reader_release (self->index, reader);
-  return ok;
-}
-
-char *
-cachet_store_dup_message_path (CachetStore *self,
-                               gint64       id,
-                               GError     **error)
-{
-  g_autofree char *rel = NULL;
-  CachetIndexReader *reader;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), NULL);
-  reader = acquire_reader (self, error);
-  if (reader == NULL)
-    return NULL;
-  rel = _cachet_index_dup_rel_path (reader, id, error);
-  _cachet_index_reader_release (self->index, reader);
-  if (rel == NULL)
-    return NULL;
-  return g_build_filename (self->mail_dir, rel, NULL);
-}
-
-CachetMessage *
-cachet_store_load_message (CachetStore *self,
-                           gint64       id,
-                           GError     **error)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GError) local_error = NULL;
-  CachetMessage *message;
-
-  g_return_val_if_fail (CACHET_IS_STORE (self), NULL);
-  path = cachet_store_dup_message_path (self, id, error);
-  if (path == NULL)
-    return NULL;
-  message = cachet_message_new_from_file (path, &local_error);
-  if (message == NULL)
-    {
-      /* Most likely another program renamed or removed it: a sync of the folder fixes it. */
-      g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_NOT_FOUND,
-                   _("The message file could not be read (another program may have moved "
-                     "it): %s"), local_error->message);
-      return NULL;
-    }
-  return message;
 }

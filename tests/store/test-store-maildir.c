@@ -16,6 +16,10 @@ on_messages_changed (CachetStore     *store,
                      gpointer         data)
 {
   guint *counts = data;
+
+  /* Always in the creator's context (here the main thread's default one), never on the
+   * writer thread. */
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
   counts[kind] += ids->len;
 }
 
@@ -248,6 +252,40 @@ test_move (void)
   store_test_assert_consistent (store, "Inbox");
   store_test_assert_consistent (store, "Archive");
 
+  /* A copy with the same file name in the other folder (cp by hand): a move there takes a
+   * new name instead of replacing it. */
+  {
+    g_autofree char *path = cachet_store_dup_message_path (store, id, &error);
+    g_autofree char *name = g_path_get_basename (path);
+    g_autofree char *copy = g_build_filename (data_dir, "mail", "Inbox", "cur", name, NULL);
+    g_autofree char *contents = NULL;
+    gsize len;
+    gint64 inbox_copy;
+
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    g_assert_true (g_file_set_contents (copy, contents, len, NULL));
+    g_assert_true (cachet_store_sync_folder_sync (store, inbox, NULL, &error));
+    {
+      g_autoptr(CachetMessageList) list = store_test_list (store, inbox);
+      g_assert_cmpuint (list->ids->len, ==, 1);
+      inbox_copy = g_array_index (list->ids, gint64, 0);
+    }
+    g_assert_true (cachet_store_move_sync (store, &inbox_copy, 1, archive, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (store_test_count_files (store, "Archive"), ==, 2);
+    store_test_assert_consistent (store, "Archive");
+    {
+      g_autofree char *moved = cachet_store_dup_message_path (store, inbox_copy, &error);
+      g_autofree char *moved_name = g_path_get_basename (moved);
+      g_autofree char *size = g_strdup_printf (",S=%" G_GSIZE_FORMAT ":", len);
+      g_assert_cmpstr (moved_name, !=, name);
+      g_assert_nonnull (strstr (moved_name, size));
+      g_assert_true (g_str_has_suffix (moved_name, ":2,F"));
+    }
+    g_assert_true (cachet_store_delete_sync (store, &inbox_copy, 1, NULL, &error));
+    g_assert_no_error (error);
+  }
+
   /* Reopened: still one message, same id. */
   store_test_close (store);
   store = store_test_open (data_dir);
@@ -381,7 +419,7 @@ test_folders (void)
   /* Reopen: the same tree. */
   store_test_close (store);
   store = store_test_open (data_dir);
-  g_assert_nonnull (cachet_store_get_folder_by_path (store, "Mailing lists/GTK/Inner"));
+  g_assert_cmpint (store_test_folder_id (store, "Mailing lists/GTK/Inner"), ==, inner);
   lists = store_test_folder_id (store, "Mailing lists");
 
   /* Delete with subfolders: their mail goes to Trash. */
@@ -483,6 +521,83 @@ test_async (void)
   store_test_close (store);
 }
 
+typedef struct
+{
+  CachetStore *store;
+  gint64       folder;
+  gint         stop;
+  guint        reads;
+} ReadLoad;
+
+static gpointer
+reader_thread (gpointer data)
+{
+  ReadLoad *load = data;
+
+  while (!g_atomic_int_get (&load->stop))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CachetMessageList) list =
+        cachet_store_list_messages_sync (load->store, load->folder, CACHET_SORT_DATE, TRUE,
+                                         load->reads % 2 == 0, NULL, &error);
+      g_autoptr(CachetMessageList) hits = NULL;
+      CachetMessageSummary rows[8];
+      guint n;
+
+      g_assert_no_error (error);
+      n = MIN (8, list->ids->len);
+      g_assert_true (cachet_store_get_summaries (load->store, (gint64 *) (void *) list->ids->data,
+                                                 n, rows, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < n; i++)
+        cachet_message_summary_clear (&rows[i]);
+      hits = cachet_store_search_sync (load->store, "concurrent", 0, NULL, &error);
+      g_assert_no_error (error);
+      g_atomic_int_inc (&load->reads);
+    }
+  return NULL;
+}
+
+/* Reads from several threads while the writer adds, flags and moves. */
+static void
+test_concurrent_reads (void)
+{
+  g_autofree char *data_dir = store_test_new_data_dir ();
+  CachetStore *store = store_test_open (data_dir);
+  g_autoptr(GError) error = NULL;
+  ReadLoad load = { store, store_test_folder_id (store, "Inbox"), 0, 0 };
+  GThread *threads[3];
+  gint64 archive = cachet_store_create_folder_sync (store, 0, "Archive", NULL, &error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("reader", reader_thread, &load);
+  for (int i = 0; i < 120; i++)
+    {
+      g_autofree char *mid = g_strdup_printf ("c%d@example.org", i);
+      g_autoptr(GBytes) m = store_test_message (mid, "concurrent", NULL, NULL, NULL, NULL, NULL);
+      gint64 id = cachet_store_add_message_sync (store, load.folder, m, 0, NULL, &error);
+      g_assert_no_error (error);
+      if (i % 3 == 0)
+        g_assert_true (cachet_store_set_flags_sync (store, &id, 1, CACHET_FLAG_SEEN, 0, NULL,
+                                                    &error));
+      if (i % 5 == 0)
+        g_assert_true (cachet_store_move_sync (store, &id, 1, archive, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_atomic_int_set (&load.stop, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpuint (load.reads, >, 0);
+  store_test_assert_consistent (store, "Inbox");
+  store_test_assert_consistent (store, "Archive");
+  {
+    g_autoptr(CachetMessageList) hits = cachet_store_search_sync (store, "concurrent", 0, NULL,
+                                                                  &error);
+    g_assert_cmpuint (hits->ids->len, ==, 120);
+  }
+  store_test_close (store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -496,5 +611,6 @@ main (int    argc,
   g_test_add_func ("/store/maildir/delete", test_delete);
   g_test_add_func ("/store/maildir/folders", test_folders);
   g_test_add_func ("/store/maildir/async", test_async);
+  g_test_add_func ("/store/maildir/concurrent-reads", test_concurrent_reads);
   return g_test_run ();
 }

@@ -97,8 +97,8 @@ fsync_cur (const char *folder_dir,
   return _cachet_maildir_fsync_dir (cur, error);
 }
 
-/* Renames @from into @dir/cur/ under @file_name, or under a new base if that name is taken;
- * returns the name used. */
+/* Renames @from into @dir/cur/ under @file_name, or under a new base if that name is taken
+ * (@size for its ",S=", 0 to look it up); returns the name used. */
 static char *
 rename_into_cur (const char *from,
                  const char *folder_dir,
@@ -120,6 +120,11 @@ rename_into_cur (const char *from,
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
+        }
+      if (size == 0)
+        {
+          GStatBuf st;
+          size = g_stat (from, &st) == 0 ? (gsize) st.st_size : 0;
         }
       base = _cachet_maildir_new_base (size);
       g_free (name);
@@ -729,6 +734,7 @@ _cachet_store_run_job (CachetStore    *self,
                        CachetStoreJob *job)
 {
   GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   switch (job->kind)
     {
@@ -778,4 +784,7 @@ _cachet_store_run_job (CachetStore    *self,
   job->error = error;
   if (self->index != NULL)
     _cachet_store_finish_changes (self);
+  g_debug ("Job %d done in %.1f ms%s%s", job->kind,
+           (g_get_monotonic_time () - start) / 1000.0, error ? ": " : "",
+           error ? error->message : "");
 }
