@@ -136,7 +136,10 @@ gboolean     cachet_store_open_finish      (CachetStore   *self,
                                             GError       **error);
 void         cachet_store_close            (CachetStore *self);
 
-/* Folders: a snapshot kept up to date by the store (main thread). */
+/* Folders: a snapshot kept up to date by the store; safe from any thread.  Each returns a
+ * copy (transfer full): free the array with g_ptr_array_unref() (it frees its elements) and
+ * a CachetFolderInfo with cachet_folder_info_free(); NULL when there is no such folder.
+ * The counts are current when a _sync write returns; "folders-changed" follows. */
 GPtrArray        *cachet_store_list_folders       (CachetStore      *self);  /* CachetFolderInfo */
 CachetFolderInfo *cachet_store_get_folder         (CachetStore      *self,
                                                    gint64            folder_id);

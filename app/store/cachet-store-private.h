@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cachet-store.h"
+#include "cachet-index-private.h"
+
+G_BEGIN_DECLS
+
+/* How the store works
+ *
+ * The Maildir files are the truth; index.sqlite is a cache of them that can always be
+ * rebuilt.  Every write runs on ONE writer thread that owns the write connection, in this
+ * order: file to tmp/ -> fsync -> rename (no replace) -> fsync of the directory -> index
+ * commit.  A crash between two steps leaves at worst a file the index does not know yet (or
+ * a row whose file is gone or renamed); the next open (after an unclean shutdown: every
+ * folder) or cachet_store_sync_folder_*() (that folder) reconciles the two.
+ *
+ * Crash hook for the tests: when the environment variable CACHET_STORE_CRASH_AT names one
+ * of the steps below, the process calls _exit(CACHET_STORE_CRASH_EXIT) right there.  Reading
+ * the variable happens once; when it is unset a crash point costs one pointer test.
+ *
+ *   add:tmp-written      message file written and fsync'd in tmp/, not yet renamed
+ *   add:renamed          renamed into cur/ and directory fsync'd, index not committed
+ *   add:committed        index committed, before the caller hears about it
+ *   flags:renamed        file renamed to its new flags, index not committed
+ *   flags:committed
+ *   move:renamed         file renamed into the other folder, index not committed
+ *   move:committed
+ *   delete:unlinked      file removed from Trash, index not committed
+ *   delete:committed
+ *   import:renamed       a batch of imported files renamed into cur/, not committed
+ *   import:committed     after the commit of the first batch
+ *   sync:renamed         a file of new/ moved to cur/ by a sync, index not committed
+ *   folder:renamed       a folder directory renamed, index not committed
+ */
+#define CACHET_STORE_CRASH_EXIT 86
+
+void _cachet_store_crash_point (const char *step);
+
+typedef enum
+{
+  JOB_OPEN,
+  JOB_STOP,
+  JOB_ADD,
+  JOB_SET_FLAGS,
+  JOB_MOVE,
+  JOB_DELETE,
+  JOB_CREATE_FOLDER,
+  JOB_RENAME_FOLDER,
+  JOB_DELETE_FOLDER,
+  JOB_SYNC_FOLDER,
+  JOB_IMPORT_MBOX,
+} CachetStoreJobKind;
+
+typedef struct _CachetStoreJob CachetStoreJob;
+
+struct _CachetStoreJob
+{
+  CachetStoreJobKind       kind;
+  gint64                   folder_id;
+  gint64                   to_folder_id;
+  GArray                  *ids;        /* gint64 */
+  CachetFlags              add;
+  CachetFlags              remove;
+  char                    *name;
+  GBytes                  *data;
+  CachetStoreProgressFunc  progress;
+  gpointer                 progress_data;
+  GDestroyNotify           progress_destroy;
+  GCancellable            *cancellable;
+
+  /* Results. */
+  gboolean                 ok;
+  gint64                   result;
+  GError                  *error;
+
+  /* Completion: either a GTask (async) or a condition the caller waits on (sync). */
+  GTask                   *task;
+  GMutex                   mutex;
+  GCond                    cond;
+  gboolean                 done;
+};
+
+struct _CachetStore
+{
+  GObject       parent_instance;
+
+  char         *data_dir;
+  char         *mail_dir;
+  char         *db_path;
+  GMainContext *context;      /* the creator's: signals are emitted there */
+
+  /* The folder snapshot, written by the writer, read by anyone (under lock). */
+  GMutex        lock;
+  GPtrArray    *folders;      /* CachetFolderInfo, in display order */
+
+  CachetIndex  *index;        /* reads from any thread; writes only on the writer */
+  GThread      *writer;
+  GAsyncQueue  *queue;        /* CachetStoreJob */
+  gboolean      opened;
+
+  /* Writer-only state. */
+  GThreadPool  *parse_pool;
+  GHashTable   *touched;      /* folder ids whose counts must be refreshed */
+  gboolean      folders_dirty;
+};
+
+/* cachet-store.c */
+void     _cachet_store_emit_messages_changed (CachetStore      *self,
+                                              gint64            folder_id,
+                                              CachetChangeKind  kind,
+                                              GArray           *ids);
+void     _cachet_store_emit_one              (CachetStore      *self,
+                                              gint64            folder_id,
+                                              CachetChangeKind  kind,
+                                              gint64            id);
+char    *_cachet_store_dup_folder_dir        (CachetStore      *self,
+                                              gint64            folder_id,
+                                              GError          **error);
+CachetFolderInfo *_cachet_store_find_folder  (CachetStore      *self,
+                                              gint64            folder_id);
+void     _cachet_store_set_folders           (CachetStore      *self,
+                                              GPtrArray        *folders);
+void     _cachet_store_emit_folders_changed  (CachetStore      *self);
+
+/* cachet-store-writer.c: the jobs, run on the writer thread. */
+void     _cachet_store_run_job               (CachetStore      *self,
+                                              CachetStoreJob   *job);
+gboolean _cachet_store_refresh_folders       (CachetStore      *self,
+                                              GError          **error);
+void     _cachet_store_finish_changes        (CachetStore      *self);
+void     _cachet_store_touch                 (CachetStore      *self,
+                                              gint64            folder_id);
+
+/* cachet-store-sync.c: reconcile files and index. */
+gboolean _cachet_store_open_worker           (CachetStore      *self,
+                                              CachetStoreJob   *job,
+                                              GError          **error);
+gboolean _cachet_store_sync_folder           (CachetStore      *self,
+                                              gint64            folder_id,
+                                              CachetStoreProgressFunc progress,
+                                              gpointer          progress_data,
+                                              GCancellable     *cancellable,
+                                              GError          **error);
+
+/* cachet-store-parse.c: parse message files on a small pool of threads. */
+typedef struct
+{
+  char              *path;      /* the file to read (or NULL when data is set) */
+  GBytes            *data;      /* the message, when already in memory */
+  CachetIndexFields *fields;    /* filled in by the parse */
+  guint64            size;
+  GError            *error;
+} CachetParseItem;
+
+typedef struct _CachetParseBatch CachetParseBatch;
+
+GThreadPool      *_cachet_store_parse_pool_new  (void);
+CachetParseBatch *_cachet_store_parse_start     (GThreadPool      *pool,
+                                                 GPtrArray        *items);
+void              _cachet_store_parse_wait      (CachetParseBatch *batch);
+void              _cachet_parse_item_free       (CachetParseItem  *item);
+
+/* cachet-store-import.c */
+gboolean _cachet_store_import_mbox           (CachetStore      *self,
+                                              CachetStoreJob   *job,
+                                              GError          **error);
+
+/* cachet-store-threads.c */
+typedef struct
+{
+  gint64      id;
+  gint64      date;
+  const char *message_id;   /* borrowed from the caller's storage */
+  const char *in_reply_to;
+  const char *references;   /* space-separated */
+} CachetThreadRow;
+
+/* @rows in the order of the sort the user chose (descending or not); returns ids and depths:
+ * threads ordered by their root's position (or, for @by_newest, the newest message in
+ * them), children by date. */
+CachetMessageList *_cachet_store_thread_rows     (CachetThreadRow *rows,
+                                                  guint            n_rows,
+                                                  gboolean         by_newest,
+                                                  gboolean         descending);
+
+/* cachet-store-search.c */
+char    *_cachet_store_build_fts_query       (const char       *user_query,
+                                              GError          **error);
+
+G_END_DECLS
