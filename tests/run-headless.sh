@@ -88,8 +88,11 @@ session_pids () {
                   grep -lszxF "CACHET_HEADLESS_DIR=$tmp" /proc/[0-9]*/environ); do
     pid=${file#/proc/}
     pid=${pid%/environ}
-    [ "$pid" != "$xvfb_pid" ] && echo "$pid"
+    if [ "$pid" != "$xvfb_pid" ]; then
+      echo "$pid"
+    fi
   done
+  return 0
 }
 
 # Bus-activated helpers (the AT-SPI bus, the keyring) end by themselves once
@@ -119,6 +122,7 @@ stop_session_processes () {
 cleanup () {
   local status=$?
   trap - EXIT INT TERM
+  set +e   # the command's status is what we return, whatever cleaning meets
   stop_session_processes
   if [ -n "$xvfb_pid" ]; then
     kill "$xvfb_pid" 2>/dev/null || true
