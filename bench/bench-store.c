@@ -24,7 +24,8 @@
 
 static const char *default_queries[] = {
   "meeting",             /* a common word */
-  "labyrinth",           /* a rare word */
+  "marmalade",           /* in one message of 200 */
+  "quixotic",            /* in one message of 2,000 */
   "budget invoice",      /* two words, both must match */
   "\"please review\"",   /* a phrase */
   "conf*",               /* a prefix */

@@ -89,8 +89,11 @@ balance transfer payment salary pension insurance claim tax declaration quarterl
 strategy roadmap milestone quarter objective result metric dashboard analysis spreadsheet
 chart graph figure table appendix draft final approved pending rejected urgent important
 reminder followup sync standup retrospective planning estimate sprint backlog story epic
-triage regression crash segfault stacktrace valgrind sanitizer compiler linker warning error
-zephyr quixotic labyrinth obsidian marmalade kaleidoscope xylophone""".split()
+triage regression crash segfault stacktrace valgrind sanitizer compiler linker warning error""".split()
+
+# Rare words, planted at known rates so searches of different selectivity
+# can be timed: (word, one message in N).
+RARE = [("marmalade", 200), ("quixotic", 2000), ("kaleidoscope", 20000)]
 
 HTML_HEAD = ('<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{font-family:'
              'Arial,sans-serif;font-size:14px;color:#222}p{margin:0 0 1em}</style></head>'
@@ -262,6 +265,9 @@ class Generator:
         if parent_lines:
             lines += ["", f"On {date}, someone wrote:"] + ["> " + l for l in parent_lines[:30]]
         lines += ["", "-- ", sender[0], sender[1]]
+        for word, one_in in RARE:
+            if rng.randrange(one_in) == 0:
+                lines.insert(rng.randint(2, len(lines)), f"The {word} is on the table.")
         text = "\n".join(lines) + "\n"
         if rng.random() < 0.12:
             text = text.replace("the ", "thé ", 3).replace("and ", "und – ", 2)

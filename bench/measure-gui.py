@@ -46,7 +46,7 @@ def report(name, value, unit):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--screenshot")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
@@ -98,7 +98,8 @@ def main():
         _, wait_status, usage = os.wait4(proc.pid, 0)
         peak_kb = usage.ru_maxrss
     except ChildProcessError:
-        peak_kb = hwm_now
+        peak_kb = None
+    peak_kb = max(peak_kb or 0, hwm_now or 0, rss_now or 0)
     if painted:
         report("gui_painted_reported_ms", painted[0], "ms")
         report("gui_painted_wall_ms", painted[1], "ms")

@@ -75,7 +75,7 @@ log "store: index build, listing, search (bench-store)"
 "$builddir/bench/bench-store" "$data" | tee -a "$results"
 
 log "command line: cachet search (whole process)"
-for q in meeting labyrinth; do
+for q in meeting quixotic; do
   start=$(date +%s%N)
   if hits=$(XDG_DATA_HOME=$work/data CACHET_DATA_DIR=$data \
             "$builddir/app/cachet" search "$q" 2>"$work/cli-search.err" | wc -l); then
@@ -110,7 +110,7 @@ if [ "$peers" = 1 ]; then
     printf '%-28s %14.3f ms\n' notmuch_new_ms "$ms" | tee -a "$results"
     printf '%-28s %14.3f msg/s\n' notmuch_new_rate \
       "$(awk -v n="$count" -v ms="$ms" 'BEGIN { printf "%.1f", n / (ms / 1000) }')" | tee -a "$results"
-    for q in meeting labyrinth; do
+    for q in meeting quixotic; do
       best=
       for _ in 1 2 3 4 5; do
         start=$(date +%s%N)
@@ -161,7 +161,7 @@ if store_list is not None:
 if "notmuch_new_rate" in values and "index_build_rate" in values:
     print(f"  index build vs notmuch new: {values['index_build_rate'] / values['notmuch_new_rate']:.1f}x "
           f"({values['index_build_rate']:.0f} vs {values['notmuch_new_rate']:.0f} msg/s)")
-for q in ("meeting", "labyrinth"):
+for q in ("meeting", "quixotic"):
     ours, theirs = values.get(f"cli_search_ms[{q}]"), values.get(f"notmuch_search_ms[{q}]")
     if ours and theirs:
         print(f"  'cachet search {q}' vs 'notmuch search': {ours:.0f} vs {theirs:.0f} ms "

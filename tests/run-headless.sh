@@ -78,9 +78,52 @@ self=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cachet-headless.XXXXXX")
 xvfb_pid=
+
+# Processes started in this session other than Xvfb: everything here is
+# started with CACHET_HEADLESS_DIR=$tmp in its environment (this script got
+# it only after it started, so it does not match itself).
+session_pids () {
+  local file pid
+  for file in $(env -u CACHET_HEADLESS_DIR \
+                  grep -lszxF "CACHET_HEADLESS_DIR=$tmp" /proc/[0-9]*/environ); do
+    pid=${file#/proc/}
+    pid=${pid%/environ}
+    if [ "$pid" != "$xvfb_pid" ]; then
+      echo "$pid"
+    fi
+  done
+  return 0
+}
+
+# Bus-activated helpers (the AT-SPI bus, the keyring) end by themselves once
+# the session bus is gone; give them a moment, so that none outlives the
+# X server and complains about it after we returned. Then stop what is left
+# (a test's stray child), by PID.
+stop_session_processes () {
+  local pids pid
+  for _ in $(seq 30); do
+    pids=$(session_pids)
+    [ -z "$pids" ] && return 0
+    sleep 0.1
+  done
+  for pid in $pids; do
+    echo "run-headless: stopping leftover process $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-80))" >&2
+    kill "$pid" 2>/dev/null || true
+  done
+  for _ in $(seq 20); do
+    [ -z "$(session_pids)" ] && return 0
+    sleep 0.1
+  done
+  for pid in $(session_pids); do
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
 cleanup () {
   local status=$?
   trap - EXIT INT TERM
+  set +e   # the command's status is what we return, whatever cleaning meets
+  stop_session_processes
   if [ -n "$xvfb_pid" ]; then
     kill "$xvfb_pid" 2>/dev/null || true
     wait "$xvfb_pid" 2>/dev/null || true
