@@ -23,6 +23,7 @@ struct _CachetWindow
   GtkLabel              *import_label;
   GtkProgressBar        *import_progress;
   GtkStack              *main_stack;
+  GtkWidget             *loading_box;
   GtkSpinner            *spinner;
   GtkLabel              *failed_label;
   GtkPaned              *outer_paned;
@@ -37,6 +38,7 @@ struct _CachetWindow
   GCancellable          *import_cancellable;
   gboolean               store_open;
   gboolean               list_focused;  /* the list had the keyboard once */
+  gboolean               sync_pending;  /* sync the folder once its list is shown */
   gint64                 folder_id;    /* the folder shown (also while searching) */
 
   int                    width;

@@ -191,11 +191,10 @@ folder_selected_cb (CachetFolderTree *tree,
                                          0, 0, NULL, NULL, self);
     }
 
-  /* What the index knows is shown at once; then the Maildir is checked for changes that
-   * other programs made, which arrive as "messages-changed". */
+  /* What the index knows is shown at once; once it is in, the Maildir is checked for
+   * changes that other programs made, which arrive as "messages-changed". */
+  self->sync_pending = TRUE;
   cachet_message_list_view_show_folder (self->message_list, folder_id);
-  cachet_store_sync_folder_async (self->store, folder_id, self->cancellable,
-                                  sync_done_cb, g_object_ref (self));
 
   update_title (self);
   if (info != NULL && self->settings != NULL)
@@ -236,6 +235,7 @@ open_done_cb (GObject      *source,
       text = g_strdup_printf (_("Your mail could not be opened.\n\n%s"), error->message);
       gtk_label_set_text (self->failed_label, text);
       gtk_spinner_stop (self->spinner);
+      gtk_widget_hide (self->loading_box);
       gtk_stack_set_visible_child_name (self->main_stack, "failed");
       return;
     }
@@ -243,7 +243,7 @@ open_done_cb (GObject      *source,
   self->store_open = TRUE;
   g_debug ("Store open at %.1f ms", ms_since_process_start ());
   gtk_spinner_stop (self->spinner);
-  gtk_stack_set_visible_child_name (self->main_stack, "mail");
+  gtk_widget_hide (self->loading_box);
   cachet_message_list_view_set_store (self->message_list, self->store);
   cachet_folder_tree_set_store (self->folder_tree, self->store);
   g_signal_connect_object (self->store, "folders-changed", G_CALLBACK (folders_changed_cb),
@@ -281,6 +281,15 @@ list_loaded_cb (CachetMessageListView *list,
     {
       self->list_focused = TRUE;
       gtk_widget_grab_focus (GTK_WIDGET (cachet_message_list_view_get_tree_view (list)));
+    }
+
+  /* The folder's list is in (so the sync does not slow down showing it): now look for
+   * changes made by other programs. */
+  if (self->sync_pending && !cachet_message_list_view_is_searching (list))
+    {
+      self->sync_pending = FALSE;
+      cachet_store_sync_folder_async (self->store, self->folder_id, self->cancellable,
+                                      sync_done_cb, g_object_ref (self));
     }
 }
 
@@ -581,6 +590,7 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, import_label);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, import_progress);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, loading_box);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, failed_label);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, outer_paned);
@@ -612,7 +622,9 @@ cachet_window_init (CachetWindow *self)
   self->settings = settings_new ();
   self->width = 1100;
   self->height = 720;
-  gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  /* The panes are laid out under the "Opening your mail…" cover while the store opens in
+   * the background, so that work is done by the time the list arrives. */
+  gtk_stack_set_visible_child_name (self->main_stack, "mail");
 
   /* The info bar's own close button has no name for screen readers. */
   children = gtk_container_get_children (GTK_CONTAINER (gtk_info_bar_get_action_area (self->info_bar)));

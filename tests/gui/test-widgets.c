@@ -521,8 +521,9 @@ test_window_state (void)
   g_assert_cmpint (width, ==, 900);
   g_assert_cmpint (height, ==, 650);
   gtk_widget_show (GTK_WIDGET (window));
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "loading");
+  g_assert_true (gtk_widget_get_visible (window->loading_box));
   wait_for_list (window);
+  g_assert_false (gtk_widget_get_visible (window->loading_box));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "mail");
 
   /* The Inbox is shown first. */
