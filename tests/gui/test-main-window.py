@@ -289,8 +289,13 @@ def run(t):
         entry.queryEditableText().setTextContents("pumpkin")
         wait_for("one search result",
                  lambda: [r[1] for r in messages.rows()] == ["Lunch on Friday"])
-        entry.queryEditableText().setTextContents("")
+        # Escape in the entry ends the search and goes back to the folder.
+        entry.queryComponent().grabFocus()
+        wait_for("the search entry to have the focus",
+                 lambda: entry.getState().contains(pyatspi.STATE_FOCUSED))
+        pyatspi.Registry.generateKeyboardEvent(0xff1b, None, pyatspi.KEY_SYM)   # Escape
         wait_for("the whole folder again", lambda: len(messages.rows()) == 6)
+        assert text_of(entry) == "", text_of(entry)
 
     t.check("/ui/window/search", search)
 
