@@ -308,6 +308,7 @@ def run(t):
                  lambda: pyatspi.findDescendant(
                      t.frame, lambda a: a.getRoleName() == "push button"
                      and a.name.startswith("report.pdf")))
+        screenshot("message-with-attachment.png", t.frame)
         button = find(t.frame, "push button", "Mark as unread")
         wait_for("the Mark as unread button to be enabled",
                  lambda: button.getState().contains(pyatspi.STATE_SENSITIVE))
