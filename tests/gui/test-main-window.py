@@ -297,6 +297,19 @@ def run(t):
         wait_for("the whole folder again", lambda: len(messages.rows()) == 6)
         assert text_of(entry) == "", text_of(entry)
 
+        # A message in another folder is found only when searching all folders.
+        entry.queryEditableText().setTextContents("envelopes")
+        wait_for("no result in the Inbox", lambda: pyatspi.findDescendant(
+            t.frame, lambda a: a.getRoleName() == "label"
+            and a.name == "No messages match the search"))
+        everywhere = find(t.frame, "toggle button", "Search all folders")
+        everywhere.queryAction().doAction(0)
+        wait_for("the result from Projects/Cachet",
+                 lambda: [r[1] for r in messages.rows()] == ["Sealed envelopes"])
+        everywhere.queryAction().doAction(0)
+        entry.queryEditableText().setTextContents("")
+        wait_for("the whole folder again", lambda: len(messages.rows()) == 6)
+
     t.check("/ui/window/search", search)
 
     def mark_unread():
