@@ -16,7 +16,7 @@
 
 #include "cachet-store-private.h"
 
-/* Schema, version 1.
+/* Schema, version 2 (1 lacked the sync times of folders).
  *
  * Durability: journal_mode=WAL with synchronous=NORMAL.  In WAL mode NORMAL never corrupts
  * the database; a power cut (not a crashed process: the WAL is in the OS by then) may only
@@ -42,7 +42,7 @@
  *
  * Sorting: one index per sort column, (folder_id, column[, date]); the rowid (the id) is in
  * every index, so "ids of a folder by date" is a walk over one index with no table lookup. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_sql[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
@@ -82,7 +82,7 @@ static const char schema_sql[] =
   "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
   "  subject, sender, recipients, body,"
   "  content='', tokenize='unicode61 remove_diacritics 2');"
-  "PRAGMA user_version = 1;";
+  "PRAGMA user_version = 2;";
 
 typedef struct
 {
