@@ -4,12 +4,15 @@
 #include <gtk/gtk.h>
 
 #include "cachet-application.h"
+#include "cachet-store.h"
 
 G_BEGIN_DECLS
 
 #define CACHET_TYPE_WINDOW (cachet_window_get_type ())
 G_DECLARE_FINAL_TYPE (CachetWindow, cachet_window, CACHET, WINDOW, GtkApplicationWindow)
 
-CachetWindow *cachet_window_new (CachetApplication *app);
+CachetWindow *cachet_window_new       (CachetApplication *app,
+                                       CachetStore       *store);
+CachetStore  *cachet_window_get_store (CachetWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-message-view"
+
+#include "config.h"
+
+#include "cachet-message-view.h"
+
+#include <glib/gi18n.h>
+
+#include "cachet-address.h"
+
+struct _CachetMessageView
+{
+  GtkStack             parent_instance;
+
+  /* template */
+  GtkLabel            *failed_label;
+  GtkLabel            *subject_label;
+  GtkLabel            *from_label;
+  GtkWidget           *to_key;
+  GtkLabel            *to_label;
+  GtkWidget           *cc_key;
+  GtkLabel            *cc_label;
+  GtkWidget           *date_key;
+  GtkLabel            *date_label;
+  GtkInfoBar          *warnings_bar;
+  GtkLabel            *warnings_label;
+  CachetAttachmentBar *attachment_bar;
+  GtkTextView         *body_view;
+
+  CachetMessage       *message;
+  gint64               message_id;
+  GCancellable        *cancellable;
+};
+
+enum
+{
+  SIGNAL_LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CachetMessageView, cachet_message_view, GTK_TYPE_STACK)
+
+/* Showing */
+
+static void
+set_address_row (GtkWidget *key,
+                 GtkLabel  *label,
+                 GPtrArray *addresses)
+{
+  g_autofree char *text = cachet_address_list_format (addresses);
+  gboolean visible = text != NULL && *text != '\0';
+
+  gtk_label_set_text (label, visible ? text : "");
+  if (key != NULL)
+    {
+      gtk_widget_set_visible (key, visible);
+      gtk_widget_set_visible (GTK_WIDGET (label), visible);
+    }
+}
+
+static void
+show_parsed (CachetMessageView *self,
+             CachetMessage     *message,
+             const guint64     *attachment_sizes)
+{
+  GDateTime *date = cachet_message_get_date (message);
+  GPtrArray *warnings = cachet_message_get_warnings (message);
+  const char *subject = cachet_message_get_subject (message);
+  const char *body = cachet_message_get_body_text (message);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
+  GtkTextIter start;
+
+  g_set_object (&self->message, message);
+
+  gtk_label_set_text (self->subject_label,
+                      subject != NULL && *subject != '\0' ? subject : _("(No subject)"));
+  set_address_row (NULL, self->from_label, cachet_message_get_from (message));
+  set_address_row (self->to_key, self->to_label, cachet_message_get_to (message));
+  set_address_row (self->cc_key, self->cc_label, cachet_message_get_cc (message));
+
+  if (date != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (date);
+      /* Translators: the date in the message header area (strftime format) */
+      g_autofree char *text = g_date_time_format (local, _("%A, %-d %B %Y, %H:%M"));
+
+      gtk_label_set_text (self->date_label, text);
+    }
+  gtk_widget_set_visible (self->date_key, date != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->date_label), date != NULL);
+
+  if (warnings != NULL && warnings->len > 0)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (guint i = 0; i < warnings->len; i++)
+        {
+          if (i > 0)
+            g_string_append_c (text, '\n');
+          g_string_append (text, g_ptr_array_index (warnings, i));
+        }
+      gtk_label_set_text (self->warnings_label, text->str);
+      gtk_widget_show (GTK_WIDGET (self->warnings_bar));
+    }
+  else
+    {
+      gtk_label_set_text (self->warnings_label, "");
+      gtk_widget_hide (GTK_WIDGET (self->warnings_bar));
+    }
+
+  cachet_attachment_bar_set_attachments (self->attachment_bar,
+                                         cachet_message_get_attachments (message),
+                                         attachment_sizes);
+
+  gtk_text_buffer_set_text (buffer, body != NULL ? body : "", -1);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_place_cursor (buffer, &start);
+  gtk_text_view_scroll_to_iter (self->body_view, &start, 0, FALSE, 0, 0);
+
+  gtk_stack_set_visible_child_name (GTK_STACK (self), "message");
+}
+
+/* Loading */
+
+typedef struct
+{
+  CachetStore *store;
+  gint64       id;
+} LoadJob;
+
+typedef struct
+{
+  CachetMessage *message;
+  GArray        *attachment_sizes;  /* guint64 */
+} Loaded;
+
+static void
+load_job_free (gpointer data)
+{
+  LoadJob *job = data;
+
+  g_clear_object (&job->store);
+  g_free (job);
+}
+
+static void
+loaded_free (gpointer data)
+{
+  Loaded *loaded = data;
+
+  g_clear_object (&loaded->message);
+  g_clear_pointer (&loaded->attachment_sizes, g_array_unref);
+  g_free (loaded);
+}
+
+static void
+load_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadJob *job = task_data;
+  GError *error = NULL;
+  Loaded *loaded;
+  GPtrArray *attachments;
+
+  loaded = g_new0 (Loaded, 1);
+  loaded->message = cachet_store_load_message (job->store, job->id, &error);
+  if (loaded->message == NULL)
+    {
+      loaded_free (loaded);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The parts are decoded here rather than in the main thread. */
+  (void) cachet_message_get_body_text (loaded->message);
+  attachments = cachet_message_get_attachments (loaded->message);
+  loaded->attachment_sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      g_autoptr(GBytes) decoded = cachet_part_get_decoded (g_ptr_array_index (attachments, i));
+      guint64 size = g_bytes_get_size (decoded);
+
+      g_array_append_val (loaded->attachment_sizes, size);
+    }
+  g_task_return_pointer (task, loaded, loaded_free);
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(CachetMessageView) self = user_data;
+  LoadJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  Loaded *loaded;
+
+  loaded = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || job->id != self->message_id)
+    {
+      g_clear_pointer (&loaded, loaded_free);
+      return;
+    }
+
+  if (loaded == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("This message could not be opened: %s"),
+                                               error->message);
+
+      g_clear_object (&self->message);
+      gtk_label_set_text (self->failed_label, text);
+      gtk_stack_set_visible_child_name (GTK_STACK (self), "failed");
+      return;
+    }
+
+  show_parsed (self, loaded->message, (const guint64 *) (gpointer) loaded->attachment_sizes->data);
+  loaded_free (loaded);
+  g_signal_emit (self, signals[SIGNAL_LOADED], 0, job->id);
+}
+
+/* GObject */
+
+static void
+cachet_message_view_dispose (GObject *object)
+{
+  CachetMessageView *self = CACHET_MESSAGE_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->message);
+
+  G_OBJECT_CLASS (cachet_message_view_parent_class)->dispose (object);
+}
+
+static void
+cachet_message_view_class_init (CachetMessageViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cachet_message_view_dispose;
+
+  /* A message from the store is shown: (gint64 id). */
+  signals[SIGNAL_LOADED] =
+    g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  g_type_ensure (CACHET_TYPE_ATTACHMENT_BAR);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/cachet/Cachet/cachet-message-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, failed_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, from_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, to_key);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, to_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, cc_key);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, cc_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, date_key);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, date_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, warnings_bar);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, warnings_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, attachment_bar);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, body_view);
+}
+
+static void
+cachet_message_view_init (CachetMessageView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_stack_set_visible_child_name (GTK_STACK (self), "empty");
+}
+
+/* Public API */
+
+GtkWidget *
+cachet_message_view_new (void)
+{
+  return g_object_new (CACHET_TYPE_MESSAGE_VIEW, NULL);
+}
+
+void
+cachet_message_view_show_message (CachetMessageView *self,
+                                  CachetStore       *store,
+                                  gint64             id)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadJob *job;
+
+  g_return_if_fail (CACHET_IS_MESSAGE_VIEW (self));
+  g_return_if_fail (CACHET_IS_STORE (store));
+
+  if (id == self->message_id)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->message_id = id;
+  if (id == 0)
+    {
+      cachet_message_view_clear (self);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  job = g_new0 (LoadJob, 1);
+  job->store = g_object_ref (store);
+  job->id = id;
+
+  task = g_task_new (NULL, self->cancellable, load_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, cachet_message_view_show_message);
+  g_task_set_task_data (task, job, load_job_free);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, load_worker);
+}
+
+void
+cachet_message_view_set_message (CachetMessageView *self,
+                                 CachetMessage     *message)
+{
+  g_return_if_fail (CACHET_IS_MESSAGE_VIEW (self));
+  g_return_if_fail (CACHET_IS_MESSAGE (message));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->message_id = 0;
+  show_parsed (self, message, NULL);
+}
+
+void
+cachet_message_view_clear (CachetMessageView *self)
+{
+  g_return_if_fail (CACHET_IS_MESSAGE_VIEW (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->message_id = 0;
+  g_clear_object (&self->message);
+  cachet_attachment_bar_set_attachments (self->attachment_bar, NULL, NULL);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", 0);
+  gtk_stack_set_visible_child_name (GTK_STACK (self), "empty");
+}
+
+gint64
+cachet_message_view_get_message_id (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), 0);
+  return self->message_id;
+}
+
+CachetMessage *
+cachet_message_view_get_message (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), NULL);
+  return self->message;
+}
+
+GtkTextView *
+cachet_message_view_get_body_view (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), NULL);
+  return self->body_view;
+}
+
+CachetAttachmentBar *
+cachet_message_view_get_attachment_bar (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), NULL);
+  return self->attachment_bar;
+}
+
+const char *
+cachet_message_view_get_warnings_text (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), NULL);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->warnings_bar)))
+    return NULL;
+  return gtk_label_get_text (self->warnings_label);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cachet-attachment-bar.h"
+#include "cachet-store.h"
+
+G_BEGIN_DECLS
+
+#define CACHET_TYPE_MESSAGE_VIEW (cachet_message_view_get_type ())
+G_DECLARE_FINAL_TYPE (CachetMessageView, cachet_message_view, CACHET, MESSAGE_VIEW, GtkStack)
+
+GtkWidget           *cachet_message_view_new                (void);
+/* Loads message @id from @store in a worker thread, then shows it and emits "loaded". */
+void                 cachet_message_view_show_message       (CachetMessageView *self,
+                                                             CachetStore       *store,
+                                                             gint64             id);
+/* Shows a message already parsed (id 0: not from the store). */
+void                 cachet_message_view_set_message        (CachetMessageView *self,
+                                                             CachetMessage     *message);
+void                 cachet_message_view_clear              (CachetMessageView *self);
+/* The id of the message shown or being loaded, 0 when none. */
+gint64               cachet_message_view_get_message_id     (CachetMessageView *self);
+CachetMessage       *cachet_message_view_get_message        (CachetMessageView *self);
+GtkTextView         *cachet_message_view_get_body_view      (CachetMessageView *self);
+CachetAttachmentBar *cachet_message_view_get_attachment_bar (CachetMessageView *self);
+/* The text of the warnings bar, NULL when hidden. */
+const char          *cachet_message_view_get_warnings_text  (CachetMessageView *self);
+
+G_END_DECLS

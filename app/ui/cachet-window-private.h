@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cachet-window.h"
+
+#include "cachet-folder-tree.h"
+#include "cachet-message-list-view.h"
+#include "cachet-message-view.h"
+#include "cachet-store.h"
+
+G_BEGIN_DECLS
+
+struct _CachetWindow
+{
+  GtkApplicationWindow   parent_instance;
+
+  /* template */
+  GtkHeaderBar          *header_bar;
+  GtkSearchEntry        *search_entry;
+  GtkInfoBar            *info_bar;
+  GtkLabel              *info_label;
+  GtkRevealer           *import_revealer;
+  GtkLabel              *import_label;
+  GtkProgressBar        *import_progress;
+  GtkStack              *main_stack;
+  GtkWidget             *loading_box;
+  GtkSpinner            *spinner;
+  GtkLabel              *failed_label;
+  GtkPaned              *outer_paned;
+  GtkPaned              *inner_paned;
+  CachetFolderTree      *folder_tree;
+  CachetMessageListView *message_list;
+  CachetMessageView     *message_view;
+
+  CachetStore           *store;
+  GSettings             *settings;     /* NULL when the schema is not installed */
+  GCancellable          *cancellable;  /* cancelled when the window goes */
+  GCancellable          *import_cancellable;
+  gboolean               store_open;
+  gboolean               list_focused;  /* the list had the keyboard once */
+  gboolean               sync_pending;  /* sync the folder once its list is shown */
+  gint64                 folder_id;    /* the folder shown (also while searching) */
+
+  int                    width;
+  int                    height;
+  gboolean               maximized;
+};
+
+/* cachet-window-actions.c */
+void _cachet_window_add_actions    (CachetWindow *self);
+void _cachet_window_update_actions (CachetWindow *self);
+void _cachet_window_mark_read      (CachetWindow *self,
+                                    gint64        id);
+
+/* cachet-window.c */
+void _cachet_window_show_error     (CachetWindow *self,
+                                    const char   *text);
+void _cachet_window_show_info      (CachetWindow *self,
+                                    const char   *text);
+void _cachet_window_end_search     (CachetWindow *self);
+void _cachet_window_run_search     (CachetWindow *self);
+
+G_END_DECLS
