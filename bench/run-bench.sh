@@ -74,15 +74,24 @@ du -sh "$data/mail" | awk '{ print "  on disk: " $1 }'
 log "store: index build, listing, search (bench-store)"
 "$builddir/bench/bench-store" "$data" | tee -a "$results"
 
-log "command line: cachet search (whole process)"
+log "command line: cachet search (whole process, best of 5)"
 for q in meeting quixotic; do
-  start=$(date +%s%N)
-  if hits=$(XDG_DATA_HOME=$work/data CACHET_DATA_DIR=$data \
-            "$builddir/app/cachet" search "$q" 2>"$work/cli-search.err" | wc -l); then
-    printf '%-28s %14.3f ms (%s lines)\n' "cli_search_ms[$q]" \
-      "$(( ($(date +%s%N) - start) / 1000 ))e-3" "$hits" | tee -a "$results"
-  else
+  best= failed=0
+  for _ in 1 2 3 4 5; do
+    start=$(date +%s%N)
+    if ! hits=$(XDG_DATA_HOME=$work/data CACHET_DATA_DIR=$data \
+                "$builddir/app/cachet" search "$q" 2>"$work/cli-search.err" | wc -l); then
+      failed=1
+      break
+    fi
+    t=$(( ($(date +%s%N) - start) / 1000 ))
+    if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+  done
+  if [ "$failed" = 1 ]; then
     echo "  cachet search $q failed: $(head -c 300 "$work/cli-search.err")"
+  else
+    printf '%-28s %14.3f ms (%s lines, best of 5, whole process)\n' "cli_search_ms[$q]" \
+      "${best}e-3" "$hits" | tee -a "$results"
   fi
 done
 

@@ -95,7 +95,7 @@ session_pids () {
   return 0
 }
 
-# Bus-activated helpers (the AT-SPI bus, the keyring) end by themselves once
+# Bus-activated services (the AT-SPI bus, the keyring) end by themselves once
 # the session bus is gone; give them a moment, so that none outlives the
 # X server and complains about it after we returned. Then stop what is left
 # (a test's stray child), by PID.
