@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,10 +34,14 @@ open_progress_cb (guint64  done,
   if (total < 1000)
     return;
   if (tty)
-    fprintf (stderr, _("\rIndexing the mail store… %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                       "%s"), done, total, done == total ? "\n" : "");
+    {
+      fputc ('\r', stderr);
+      fprintf (stderr, _("Indexing the mail store… %" PRIu64 " of %" PRIu64), done, total);
+      if (done == total)
+        fputc ('\n', stderr);
+    }
   else if (done == 0 || done == total)
-    fprintf (stderr, _("Indexing the mail store… %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+    fprintf (stderr, _("Indexing the mail store… %" PRIu64 " of %" PRIu64
                        "\n"), done, total);
 }
 
@@ -135,7 +141,8 @@ import_progress_cb (guint64  done,
       if (permille == p->last)
         return;
       p->last = permille;
-      fprintf (stderr, _("\rImporting… %3d.%d%% (%.1f of %.1f MB)"), permille / 10,
+      fputc ('\r', stderr);
+      fprintf (stderr, _("Importing… %3d.%d%% (%.1f of %.1f MB)"), permille / 10,
                permille % 10, done / 1e6, total / 1e6);
       fflush (stderr);
     }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "cachet-index-private.h"
 
 #include <errno.h>
@@ -291,7 +293,7 @@ check_database (CachetDb *conn,
   if (version == SCHEMA_VERSION || (version == 0 && n_tables == 0))
     return TRUE;
   g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_DATABASE,
-               _("The mail index has an unknown format (version %" G_GINT64_FORMAT ")."),
+               _("The mail index has an unknown format (version %" PRId64 ")."),
                version);
   return FALSE;
 }
@@ -718,7 +720,7 @@ _cachet_index_lookup (CachetIndex     *index,
     return TRUE;
   if (rc == SQLITE_DONE)
     g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_NOT_FOUND,
-                 _("There is no message %" G_GINT64_FORMAT " in the store."), id);
+                 _("There is no message %" PRId64 " in the store."), id);
   else
     set_db_error (error, index->writer.db, "lookup");
   return FALSE;
@@ -1272,7 +1274,7 @@ _cachet_index_dup_rel_path (CachetIndexReader *reader,
                              (const char *) sqlite3_column_text (stmt, 1), NULL);
   else if (rc == SQLITE_DONE)
     g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_NOT_FOUND,
-                 _("There is no message %" G_GINT64_FORMAT " in the store."), id);
+                 _("There is no message %" PRId64 " in the store."), id);
   else
     set_db_error (error, reader->conn.db, "path");
   sqlite3_reset (stmt);

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -578,7 +580,7 @@ create_folder (CachetStore    *self,
       if (parent == NULL)
         {
           g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_NOT_FOUND,
-                       _("There is no folder %" G_GINT64_FORMAT "."), job->folder_id);
+                       _("There is no folder %" PRId64 "."), job->folder_id);
           return 0;
         }
       path = g_strconcat (parent->path, "/", job->name, NULL);
@@ -622,7 +624,7 @@ check_user_folder (CachetFolderInfo *info,
   if (info == NULL)
     {
       g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_NOT_FOUND,
-                   _("There is no folder %" G_GINT64_FORMAT "."), folder_id);
+                   _("There is no folder %" PRId64 "."), folder_id);
       return FALSE;
     }
   if (info->role != CACHET_FOLDER_ROLE_NONE)

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -518,7 +520,7 @@ _cachet_store_sync_folder (CachetStore            *self,
   if (info == NULL)
     {
       g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_NOT_FOUND,
-                   _("There is no folder %" G_GINT64_FORMAT "."), folder_id);
+                   _("There is no folder %" PRId64 "."), folder_id);
       return FALSE;
     }
   /* Nothing changed on disk since the last sync (by anyone): nothing to do. */

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include "cachet-store.h"
 
 #include <glib/gi18n.h>
@@ -287,7 +289,7 @@ _cachet_store_dup_folder_dir (CachetStore *self,
   if (info == NULL)
     {
       g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_NOT_FOUND,
-                   _("There is no folder %" G_GINT64_FORMAT "."), folder_id);
+                   _("There is no folder %" PRId64 "."), folder_id);
       return NULL;
     }
   return g_build_filename (self->mail_dir, info->path, NULL);
