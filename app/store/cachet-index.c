@@ -43,8 +43,12 @@
  * is rebuilt from the files (as after a lost database).
  *
  * Sorting: one index per sort column, (folder_id, column[, date]); the rowid (the id) is in
- * every index, so "ids of a folder by date" is a walk over one index with no table lookup. */
-#define SCHEMA_VERSION 2
+ * every index, so "ids of a folder by date" is a walk over one index with no table lookup.
+ *
+ * Counts: each folder row keeps its total and unread counts, maintained by triggers in the
+ * same transaction as the change, so opening the store reads a few rows instead of scanning
+ * every message (a GROUP BY over 100,000 messages took ~20 ms, twice per open). */
+#define SCHEMA_VERSION 3
 
 static const char schema_sql[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
@@ -55,7 +59,9 @@ static const char schema_sql[] =
   "  parent_id INTEGER NOT NULL DEFAULT 0,"
   "  role INTEGER NOT NULL DEFAULT 0,"
   "  cur_mtime INTEGER NOT NULL DEFAULT 0,"
-  "  new_mtime INTEGER NOT NULL DEFAULT 0);"
+  "  new_mtime INTEGER NOT NULL DEFAULT 0,"
+  "  total INTEGER NOT NULL DEFAULT 0,"
+  "  unread INTEGER NOT NULL DEFAULT 0);"
   "CREATE TABLE messages ("
   "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  folder_id INTEGER NOT NULL,"
@@ -84,7 +90,21 @@ static const char schema_sql[] =
   "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
   "  subject, sender, recipients, body,"
   "  content='', tokenize='unicode61 remove_diacritics 2');"
-  "PRAGMA user_version = 2;";
+  "CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN"
+  "  UPDATE folders SET total = total + 1, unread = unread + ((NEW.flags & 1) = 0)"
+  "    WHERE id = NEW.folder_id;"
+  " END;"
+  "CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN"
+  "  UPDATE folders SET total = total - 1, unread = unread - ((OLD.flags & 1) = 0)"
+  "    WHERE id = OLD.folder_id;"
+  " END;"
+  "CREATE TRIGGER messages_count_update AFTER UPDATE OF folder_id, flags ON messages BEGIN"
+  "  UPDATE folders SET total = total - 1, unread = unread - ((OLD.flags & 1) = 0)"
+  "    WHERE id = OLD.folder_id;"
+  "  UPDATE folders SET total = total + 1, unread = unread + ((NEW.flags & 1) = 0)"
+  "    WHERE id = NEW.folder_id;"
+  " END;"
+  "PRAGMA user_version = 3;";
 
 typedef struct
 {
@@ -788,12 +808,9 @@ GPtrArray *
 _cachet_index_list_folders (CachetIndex *index,
                             GError     **error)
 {
-  static const char sql[] = "SELECT id, path, parent_id, role FROM folders";
-  static const char counts_sql[] =
-    "SELECT folder_id, count(*), total((flags & 1) = 0) FROM messages GROUP BY folder_id";
+  static const char sql[] = "SELECT id, path, parent_id, role, total, unread FROM folders";
   g_autoptr(GPtrArray) folders =
     g_ptr_array_new_with_free_func ((GDestroyNotify) cachet_folder_info_free);
-  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   sqlite3_stmt *stmt = get_stmt (&index->writer, sql, error);
   int rc;
 
@@ -814,35 +831,16 @@ _cachet_index_list_folders (CachetIndex *index,
       info->path = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       info->parent_id = sqlite3_column_int64 (stmt, 2);
       info->role = sqlite3_column_int (stmt, 3);
+      info->total = (guint) MAX (sqlite3_column_int64 (stmt, 4), 0);
+      info->unread = (guint) MAX (sqlite3_column_int64 (stmt, 5), 0);
       slash = strrchr (info->path, '/');
       info->name = g_strdup (slash ? slash + 1 : info->path);
       g_ptr_array_add (folders, info);
-      g_hash_table_insert (by_id, &info->id, info);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       set_db_error (error, index->writer.db, "folders");
-      return NULL;
-    }
-
-  stmt = get_stmt (&index->writer, counts_sql, error);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      CachetFolderInfo *info = g_hash_table_lookup (by_id, &id);
-      if (info)
-        {
-          info->total = sqlite3_column_int (stmt, 1);
-          info->unread = (guint) sqlite3_column_double (stmt, 2);
-        }
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (error, index->writer.db, "counts");
       return NULL;
     }
   return g_steal_pointer (&folders);
@@ -855,8 +853,7 @@ _cachet_index_folder_counts (CachetIndex *index,
                              guint       *unread,
                              GError     **error)
 {
-  static const char sql[] =
-    "SELECT count(*), total((flags & 1) = 0) FROM messages WHERE folder_id = ?";
+  static const char sql[] = "SELECT total, unread FROM folders WHERE id = ?";
   sqlite3_stmt *stmt = get_stmt (&index->writer, sql, error);
   int rc;
 
@@ -866,11 +863,13 @@ _cachet_index_folder_counts (CachetIndex *index,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      *total = sqlite3_column_int (stmt, 0);
-      *unread = (guint) sqlite3_column_double (stmt, 1);
+      *total = (guint) MAX (sqlite3_column_int64 (stmt, 0), 0);
+      *unread = (guint) MAX (sqlite3_column_int64 (stmt, 1), 0);
     }
+  else if (rc == SQLITE_DONE)
+    *total = *unread = 0;  /* no such folder (any more) */
   sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
       set_db_error (error, index->writer.db, "counts");
       return FALSE;

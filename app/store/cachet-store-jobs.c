@@ -741,9 +741,16 @@ _cachet_store_run_job (CachetStore    *self,
   switch (job->kind)
     {
     case JOB_OPEN:
+      /* Opening twice is allowed: a second open queued behind the first (the application
+       * starts opening early, the window asks again) just reports success. */
+      if (self->opened)
+        {
+          job->ok = TRUE;
+          break;
+        }
       job->ok = _cachet_store_open_worker (self, job, &error);
       if (job->ok)
-        self->opened = TRUE;
+        g_atomic_int_set (&self->opened, TRUE);
       break;
     case JOB_ADD:
       job->result = add_message (self, job, &error);

@@ -650,6 +650,13 @@ cachet_store_open_finish (CachetStore  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+gboolean
+cachet_store_is_open (CachetStore *self)
+{
+  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
+  return g_atomic_int_get (&self->opened);
+}
+
 void
 cachet_store_close (CachetStore *self)
 {

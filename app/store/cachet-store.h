@@ -135,6 +135,8 @@ gboolean     cachet_store_open_finish      (CachetStore   *self,
                                             GAsyncResult  *result,
                                             GError       **error);
 void         cachet_store_close            (CachetStore *self);
+/* TRUE once an open has completed (from any thread's point of view, eventually). */
+gboolean     cachet_store_is_open          (CachetStore *self);
 
 /* Folders: a snapshot kept up to date by the store; safe from any thread.  Each returns a
  * copy (transfer full): free the array with g_ptr_array_unref() (it frees its elements) and
