@@ -39,9 +39,11 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* Test-only crash hook: see cachet-store-private.h. */
-void
-_cachet_store_crash_point (const char *step)
+/* Test-only crash hook: see cachet-store-private.h.  The variable is read once, by the
+ * thread that creates the first store, so no worker reads the environment while the main
+ * thread may change it (GTK unsets DESKTOP_STARTUP_ID). */
+static const char *
+crash_at_step (void)
 {
   static const char *crash_at;
   static gsize initialized;
@@ -52,6 +54,14 @@ _cachet_store_crash_point (const char *step)
       crash_at = env && *env ? g_strdup (env) : NULL;
       g_once_init_leave (&initialized, 1);
     }
+  return crash_at;
+}
+
+void
+_cachet_store_crash_point (const char *step)
+{
+  const char *crash_at = crash_at_step ();
+
   if (G_UNLIKELY (crash_at != NULL) && g_str_equal (crash_at, step))
     _exit (CACHET_STORE_CRASH_EXIT);
 }
@@ -580,6 +590,7 @@ CachetStore *
 cachet_store_new (const char *data_dir)
 {
   g_return_val_if_fail (data_dir != NULL, NULL);
+  crash_at_step ();
   return g_object_new (CACHET_TYPE_STORE, "data-dir", data_dir, NULL);
 }
 

@@ -9,14 +9,135 @@
 
 #include "cachet-window.h"
 
+/* What the folder shown at start is listed with, and the list once it is in. */
+typedef struct
+{
+  CachetStore       *store;
+  char              *folder_path;
+  CachetSortColumn   sort;
+  gboolean           descending;
+  gboolean           threaded;
+  gint64             folder_id;
+  CachetMessageList *list;
+} StartList;
+
 struct _CachetApplication
 {
   GtkApplication  parent_instance;
 
   CachetStore    *store;
+  GThread        *start_thread;
+  GMutex          start_lock;
+  StartList      *start;        /* owned by start_thread until it is joined */
+  gboolean        start_done;   /* under start_lock */
 };
 
 G_DEFINE_FINAL_TYPE (CachetApplication, cachet_application, GTK_TYPE_APPLICATION)
+
+GSettings *
+cachet_settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_message ("The settings schema %s is not installed: window state is not kept",
+                 APPLICATION_ID);
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+start_list_free (StartList *start)
+{
+  g_clear_object (&start->store);
+  g_free (start->folder_path);
+  g_clear_pointer (&start->list, cachet_message_list_free);
+  g_free (start);
+}
+
+/* Opens the store and lists the folder the window will show first, while GTK starts on
+ * the main thread: both take tens of milliseconds and need not wait for each other. */
+static gpointer
+start_list_worker (gpointer data)
+{
+  CachetApplication *self = data;
+  StartList *start = self->start;
+  g_autoptr(CachetFolderInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (cachet_store_open_sync (start->store, NULL, NULL, NULL, &error))
+    {
+      if (start->folder_path != NULL && *start->folder_path != '\0')
+        info = cachet_store_get_folder_by_path (start->store, start->folder_path);
+      if (info == NULL)
+        info = cachet_store_get_folder_by_role (start->store, CACHET_FOLDER_ROLE_INBOX);
+      if (info != NULL)
+        {
+          start->folder_id = info->id;
+          start->list = cachet_store_list_messages_sync (start->store, info->id, start->sort,
+                                                         start->descending, start->threaded,
+                                                         NULL, NULL);
+        }
+    }
+  else
+    g_debug ("Opening the store at start failed: %s", error->message);
+
+  g_mutex_lock (&self->start_lock);
+  self->start_done = TRUE;
+  g_mutex_unlock (&self->start_lock);
+  return NULL;
+}
+
+static void
+start_listing (CachetApplication *self)
+{
+  g_autoptr(GSettings) settings = cachet_settings_new ();
+  StartList *start = g_new0 (StartList, 1);
+
+  start->store = g_object_ref (self->store);
+  start->sort = CACHET_SORT_DATE;
+  start->descending = TRUE;
+  if (settings != NULL)
+    {
+      start->folder_path = g_settings_get_string (settings, "last-folder");
+      start->sort = g_settings_get_enum (settings, "sort-column");
+      start->descending = g_settings_get_boolean (settings, "sort-descending");
+      start->threaded = g_settings_get_boolean (settings, "threaded");
+    }
+  self->start = start;
+  self->start_thread = g_thread_new ("cachet-start", start_list_worker, self);
+}
+
+CachetMessageList *
+cachet_application_take_start_list (CachetApplication *self,
+                                    gint64             folder_id,
+                                    CachetSortColumn   sort,
+                                    gboolean           descending,
+                                    gboolean           threaded)
+{
+  gboolean done;
+  CachetMessageList *list = NULL;
+
+  g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
+
+  g_mutex_lock (&self->start_lock);
+  done = self->start_done;
+  g_mutex_unlock (&self->start_lock);
+  if (self->start == NULL || !done)
+    return NULL;
+
+  g_thread_join (g_steal_pointer (&self->start_thread));
+  if (self->start->folder_id == folder_id && self->start->sort == sort
+      && self->start->descending == descending && self->start->threaded == threaded)
+    list = g_steal_pointer (&self->start->list);
+  g_clear_pointer (&self->start, start_list_free);
+  return list;
+}
 
 static void
 about_cb (GSimpleAction *action,
@@ -86,6 +207,14 @@ cachet_application_startup (GApplication *app)
   };
   const char *data_dir = g_getenv ("CACHET_DATA_DIR");
 
+  /* Open the mail store and list the first folder while GTK starts: the two overlap, and
+   * the window's own open request later joins this one (opening twice is allowed). */
+  if (data_dir != NULL && *data_dir != '\0')
+    self->store = cachet_store_new (data_dir);
+  else
+    self->store = cachet_store_new_default ();
+  start_listing (self);
+
   G_APPLICATION_CLASS (cachet_application_parent_class)->startup (app);
 
   g_set_application_name (_("Cachet"));
@@ -95,11 +224,6 @@ cachet_application_startup (GApplication *app)
   for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
                                            accels[i].accels);
-
-  if (data_dir != NULL && *data_dir != '\0')
-    self->store = cachet_store_new (data_dir);
-  else
-    self->store = cachet_store_new_default ();
 }
 
 static void
@@ -109,7 +233,11 @@ cachet_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (cachet_window_new (self, self->store));
+    {
+      CachetWindow *new_window = cachet_window_new (self, self->store);
+      cachet_window_present_when_ready (new_window);
+      return;
+    }
   gtk_window_present (window);
 }
 
@@ -120,9 +248,26 @@ cachet_application_shutdown (GApplication *app)
 
   G_APPLICATION_CLASS (cachet_application_parent_class)->shutdown (app);
 
+  if (self->start_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->start_thread));
+  g_clear_pointer (&self->start, start_list_free);
   if (self->store != NULL)
     cachet_store_close (self->store);
   g_clear_object (&self->store);
+}
+
+static void
+cachet_application_finalize (GObject *object)
+{
+  CachetApplication *self = CACHET_APPLICATION (object);
+
+  if (self->start_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->start_thread));
+  g_clear_pointer (&self->start, start_list_free);
+  g_clear_object (&self->store);
+  g_mutex_clear (&self->start_lock);
+
+  G_OBJECT_CLASS (cachet_application_parent_class)->finalize (object);
 }
 
 static void
@@ -130,6 +275,7 @@ cachet_application_class_init (CachetApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize = cachet_application_finalize;
   app_class->startup = cachet_application_startup;
   app_class->activate = cachet_application_activate;
   app_class->shutdown = cachet_application_shutdown;
@@ -138,6 +284,7 @@ cachet_application_class_init (CachetApplicationClass *klass)
 static void
 cachet_application_init (CachetApplication *self)
 {
+  g_mutex_init (&self->start_lock);
 }
 
 CachetApplication *

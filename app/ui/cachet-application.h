@@ -14,4 +14,16 @@ CachetApplication *cachet_application_new       (void);
 /* The mail store: $CACHET_DATA_DIR when set, else $XDG_DATA_HOME/cachet. */
 CachetStore       *cachet_application_get_store (CachetApplication *self);
 
+/* The message list of the folder shown at start, listed while GTK was starting, when it is
+ * ready and was listed for exactly this folder and order; else NULL.  Taken once. */
+CachetMessageList *cachet_application_take_start_list (CachetApplication *self,
+                                                       gint64             folder_id,
+                                                       CachetSortColumn   sort,
+                                                       gboolean           descending,
+                                                       gboolean           threaded);
+
+/* The application's settings, or NULL when the schema is not installed (a build run in
+ * place still works; it only forgets its state). */
+GSettings         *cachet_settings_new          (void);
+
 G_END_DECLS

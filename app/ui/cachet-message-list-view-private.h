@@ -37,6 +37,8 @@ struct _CachetMessageListView
   GCancellable           *load_cancellable;
   guint                   refresh_source;
   gboolean                loading;
+  CachetMessageList      *offered;         /* see cachet_message_list_view_offer_list() */
+  gint64                  offered_folder;
 
   /* For the date column: the start of today and of this year, local time. */
   gint64                  today_start;

@@ -223,6 +223,23 @@ reload (CachetMessageListView *self,
   if (self->store == NULL || !self->have_query)
     return;
 
+  /* A list made at start-up for this very folder is shown without loading again. */
+  if (self->offered != NULL && !incremental && self->query.query == NULL
+      && self->offered_folder == self->query.folder_id)
+    {
+      g_clear_handle_id (&self->refresh_source, g_source_remove);
+      g_cancellable_cancel (self->load_cancellable);
+      g_clear_object (&self->load_cancellable);
+      self->loading = FALSE;
+      _cachet_message_list_view_update_day_boundaries (self);
+      set_model (self, cachet_message_list_model_new (self->store,
+                                                      g_steal_pointer (&self->offered)));
+      update_empty_label (self);
+      g_signal_emit (self, signals[SIGNAL_LOADED], 0);
+      return;
+    }
+  g_clear_pointer (&self->offered, cachet_message_list_free);
+
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -371,6 +388,7 @@ cachet_message_list_view_finalize (GObject *object)
   CachetMessageListView *self = CACHET_MESSAGE_LIST_VIEW (object);
 
   g_free (self->query.query);
+  g_clear_pointer (&self->offered, cachet_message_list_free);
 
   G_OBJECT_CLASS (cachet_message_list_view_parent_class)->finalize (object);
 }
@@ -492,6 +510,26 @@ cachet_message_list_view_show_search (CachetMessageListView *self,
   self->query.folder_id = folder_id;
   self->have_query = TRUE;
   reload (self, FALSE);
+}
+
+gboolean
+cachet_message_list_view_get_threaded (CachetMessageListView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_LIST_VIEW (self), FALSE);
+  return self->query.threaded;
+}
+
+void
+cachet_message_list_view_offer_list (CachetMessageListView *self,
+                                     gint64                 folder_id,
+                                     CachetMessageList     *list)
+{
+  g_return_if_fail (CACHET_IS_MESSAGE_LIST_VIEW (self));
+  g_return_if_fail (list != NULL);
+
+  g_clear_pointer (&self->offered, cachet_message_list_free);
+  self->offered = list;
+  self->offered_folder = folder_id;
 }
 
 gint64

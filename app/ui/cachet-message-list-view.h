@@ -23,6 +23,12 @@ void         cachet_message_list_view_show_folder    (CachetMessageListView *sel
 void         cachet_message_list_view_show_search    (CachetMessageListView *self,
                                                       const char            *query,
                                                       gint64                 folder_id);
+/* Hands over a list of @folder_id made elsewhere (at start-up, while GTK started) in the
+ * view's current order: the next cachet_message_list_view_show_folder() of that folder
+ * shows it at once instead of loading.  Takes @list. */
+void         cachet_message_list_view_offer_list     (CachetMessageListView *self,
+                                                      gint64                 folder_id,
+                                                      CachetMessageList     *list);
 gint64       cachet_message_list_view_get_folder_id  (CachetMessageListView *self);
 gboolean     cachet_message_list_view_is_searching   (CachetMessageListView *self);
 gboolean     cachet_message_list_view_is_loading     (CachetMessageListView *self);
@@ -34,6 +40,7 @@ CachetSortColumn cachet_message_list_view_get_sort   (CachetMessageListView *sel
                                                       gboolean              *descending);
 void         cachet_message_list_view_set_threaded   (CachetMessageListView *self,
                                                       gboolean               threaded);
+gboolean     cachet_message_list_view_get_threaded   (CachetMessageListView *self);
 
 /* Selection */
 GArray      *cachet_message_list_view_dup_selected_ids (CachetMessageListView *self);

@@ -24,24 +24,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* The schema is installed with Cachet; a build run in place without it still works, it
- * only forgets its state. */
-static GSettings *
-settings_new (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
-  if (schema == NULL)
-    {
-      g_message ("The settings schema %s is not installed: window state is not kept",
-                 APPLICATION_ID);
-      return NULL;
-    }
-  return g_settings_new_full (schema, NULL, NULL);
-}
 
 /* The notification bar */
 
@@ -214,9 +196,29 @@ select_initial_folder (CachetWindow *self)
     info = cachet_store_get_folder_by_path (self->store, path);
   if (info == NULL)
     info = cachet_store_get_folder_by_role (self->store, CACHET_FOLDER_ROLE_INBOX);
-  if (info != NULL)
-    cachet_folder_tree_select (self->folder_tree, info->id);
+  if (info == NULL)
+    return;
+
+  /* The application listed this folder while GTK started: show that list at once. */
+  {
+    GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+    CachetSortColumn sort;
+    gboolean descending;
+    CachetMessageList *list = NULL;
+
+    sort = cachet_message_list_view_get_sort (self->message_list, &descending);
+    if (CACHET_IS_APPLICATION (app))
+      list = cachet_application_take_start_list (CACHET_APPLICATION (app), info->id, sort,
+                                                 descending,
+                                                 cachet_message_list_view_get_threaded (
+                                                   self->message_list));
+    if (list != NULL)
+      cachet_message_list_view_offer_list (self->message_list, info->id, list);
+  }
+  cachet_folder_tree_select (self->folder_tree, info->id);
 }
+
+static void store_ready (CachetWindow *self);
 
 static void
 open_done_cb (GObject      *source,
@@ -240,6 +242,13 @@ open_done_cb (GObject      *source,
       return;
     }
 
+  store_ready (self);
+}
+
+/* The store is open: fill the folder tree and show the folder of last time. */
+static void
+store_ready (CachetWindow *self)
+{
   self->store_open = TRUE;
   g_debug ("Store open at %.1f ms", ms_since_process_start ());
   gtk_spinner_stop (self->spinner);
@@ -270,10 +279,44 @@ list_selection_changed_cb (CachetMessageListView *list,
   _cachet_window_update_actions (self);
 }
 
+static gboolean
+present_cb (gpointer user_data)
+{
+  CachetWindow *self = user_data;
+
+  self->present_source = 0;
+  gtk_window_present (GTK_WINDOW (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* How long a new window waits for its first list before showing anyway. */
+#define PRESENT_WAIT_MS 250
+
+void
+cachet_window_present_when_ready (CachetWindow *self)
+{
+  g_return_if_fail (CACHET_IS_WINDOW (self));
+
+  /* Without an open store there is nothing to wait for: show the spinner at once. */
+  if (!self->store_open || !cachet_message_list_view_is_loading (self->message_list))
+    {
+      gtk_window_present (GTK_WINDOW (self));
+      return;
+    }
+  if (self->present_source == 0)
+    self->present_source = g_timeout_add (PRESENT_WAIT_MS, present_cb, self);
+}
+
 static void
 list_loaded_cb (CachetMessageListView *list,
                 CachetWindow          *self)
 {
+  if (self->present_source != 0)
+    {
+      g_clear_handle_id (&self->present_source, g_source_remove);
+      gtk_window_present (GTK_WINDOW (self));
+    }
+
   /* The list gets the keyboard once its first rows are in, not before: focusing the tree
    * view makes GTK create its accessible object, and with one, GTK 3 announces every cell
    * of a new model to it (500,000 signals for a 100,000-message folder). */
@@ -491,7 +534,11 @@ cachet_window_constructed (GObject *object)
                            "saved", G_CALLBACK (attachment_saved_cb), self, 0);
 
   g_debug ("Window built at %.1f ms", ms_since_process_start ());
-  if (self->store != NULL)
+  /* The application usually has the store open by now (it starts opening before GTK);
+   * then the list is requested at once, before the first frame. */
+  if (self->store != NULL && cachet_store_is_open (self->store))
+    store_ready (self);
+  else if (self->store != NULL)
     cachet_store_open_async (self->store, self->cancellable, open_done_cb, g_object_ref (self));
 }
 
@@ -501,6 +548,7 @@ cachet_window_dispose (GObject *object)
   CachetWindow *self = CACHET_WINDOW (object);
 
   save_state (self);
+  g_clear_handle_id (&self->present_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->import_cancellable);
   g_clear_object (&self->import_cancellable);
@@ -619,7 +667,7 @@ cachet_window_init (CachetWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
-  self->settings = settings_new ();
+  self->settings = cachet_settings_new ();
   self->width = 1100;
   self->height = 720;
   /* The panes are laid out under the "Opening your mail…" cover while the store opens in

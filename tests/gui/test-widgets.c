@@ -9,6 +9,7 @@
 
 #include "cachet-attachment-bar.h"
 #include "cachet-folder-tree.h"
+#include "cachet-message-list-view.h"
 #include "cachet-message-view.h"
 #include "cachet-store.h"
 #include "cachet-window-private.h"
@@ -109,6 +110,68 @@ in_window (GtkWidget *child)
   gtk_container_add (GTK_CONTAINER (window), child);
   gtk_widget_show_all (window);
   return window;
+}
+
+/* Message list: a list made at start-up is shown without loading; a stale one is not. */
+
+static void
+count_cb (GtkWidget *widget,
+          gpointer   user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_message_list_offered (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "cachet-offer", NULL);
+  g_autoptr(CachetStore) store = cachet_store_new (dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetFolderInfo) inbox = NULL;
+  g_autoptr(CachetFolderInfo) sent = NULL;
+  CachetMessageListView *view = CACHET_MESSAGE_LIST_VIEW (cachet_message_list_view_new ());
+  GtkWidget *window = in_window (GTK_WIDGET (view));
+  CachetMessageList *offered;
+  guint loaded = 0;
+
+  cachet_store_open_sync (store, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  inbox = cachet_store_get_folder_by_role (store, CACHET_FOLDER_ROLE_INBOX);
+  sent = cachet_store_get_folder_by_role (store, CACHET_FOLDER_ROLE_SENT);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (plain_message, strlen (plain_message));
+      cachet_store_add_message_sync (store, inbox->id, bytes, 0, NULL, &error);
+      g_assert_no_error (error);
+    }
+  cachet_message_list_view_set_store (view, store);
+  g_signal_connect (view, "loaded", G_CALLBACK (count_cb), &loaded);
+
+  /* The offered list (deliberately short: one id) is shown at once, not loaded again. */
+  offered = cachet_store_list_messages_sync (store, inbox->id, CACHET_SORT_DATE, TRUE, FALSE,
+                                             NULL, &error);
+  g_assert_no_error (error);
+  g_array_set_size (offered->ids, 1);
+  cachet_message_list_view_offer_list (view, inbox->id, offered);
+  cachet_message_list_view_show_folder (view, inbox->id);
+  g_assert_cmpuint (loaded, ==, 1);
+  g_assert_false (cachet_message_list_view_is_loading (view));
+  g_assert_cmpint (gtk_tree_model_iter_n_children (
+                     GTK_TREE_MODEL (cachet_message_list_view_get_model (view)), NULL), ==, 1);
+
+  /* An offer for another folder is dropped: Inbox loads its three messages. */
+  offered = cachet_store_list_messages_sync (store, sent->id, CACHET_SORT_DATE, TRUE, FALSE,
+                                             NULL, &error);
+  cachet_message_list_view_offer_list (view, sent->id, offered);
+  cachet_message_list_view_show_folder (view, inbox->id);
+  g_assert_true (cachet_message_list_view_is_loading (view));
+  while (loaded < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (gtk_tree_model_iter_n_children (
+                     GTK_TREE_MODEL (cachet_message_list_view_get_model (view)), NULL), ==, 3);
+
+  gtk_widget_destroy (window);
+  cachet_store_close (store);
 }
 
 /* Message view */
@@ -604,6 +667,7 @@ main (int   argc,
   gtk_icon_theme_set_search_path (gtk_icon_theme_get_default (),
                                   (const char **) icon_path->pdata, (int) icon_path->len);
 
+  g_test_add_func ("/ui/message-list/offered-list", test_message_list_offered);
   g_test_add_func ("/ui/message-view/headers-and-body", test_message_view_headers_and_body);
   g_test_add_func ("/ui/message-view/missing-headers", test_message_view_no_cc);
   g_test_add_func ("/ui/message-view/warnings", test_message_view_warnings);
