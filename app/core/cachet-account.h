@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define CACHET_ACCOUNT_ERROR (cachet_account_error_quark ())
+
+typedef enum
+{
+  CACHET_ACCOUNT_ERROR_INVALID,    /* a setting is missing or wrong; the message says which */
+  CACHET_ACCOUNT_ERROR_EXISTS,     /* an account of that name exists */
+  CACHET_ACCOUNT_ERROR_NOT_FOUND,  /* no account of that name or id */
+  CACHET_ACCOUNT_ERROR_IO,         /* the accounts file could not be read or written */
+} CachetAccountError;
+
+GQuark cachet_account_error_quark (void);
+
+/* How a connection is protected.  PLAIN is only ever used when the user chose it. */
+typedef enum
+{
+  CACHET_SECURITY_TLS,       /* implicit TLS (POP3S 995, SMTPS 465) */
+  CACHET_SECURITY_STARTTLS,  /* STLS / STARTTLS, required: never falls back */
+  CACHET_SECURITY_PLAIN,     /* no encryption: password and mail in the clear */
+} CachetSecurity;
+
+typedef enum
+{
+  CACHET_AUTH_AUTO,          /* the best the server offers: SASL PLAIN, else USER/PASS (POP3);
+                                PLAIN, else LOGIN (SMTP) — always inside TLS */
+  CACHET_AUTH_PASSWORD,      /* POP3 USER/PASS, SMTP AUTH LOGIN */
+  CACHET_AUTH_SASL_PLAIN,    /* POP3 AUTH PLAIN, SMTP AUTH PLAIN */
+  CACHET_AUTH_APOP,          /* POP3 APOP (MD5 challenge) */
+  CACHET_AUTH_CRAM_MD5,      /* SMTP AUTH CRAM-MD5 */
+  CACHET_AUTH_NONE,          /* SMTP without authentication */
+} CachetAuthMethod;
+
+/* What happens to mail on the POP3 server after it is stored locally. */
+typedef enum
+{
+  CACHET_KEEP_ON_SERVER,        /* default */
+  CACHET_DELETE_AFTER_DAYS,     /* delete once it was fetched N days ago */
+  CACHET_DELETE_AFTER_FETCH,    /* delete once stored (after the commit) */
+} CachetServerPolicy;
+
+typedef enum
+{
+  CACHET_LARGE_FETCH,           /* no size limit */
+  CACHET_LARGE_SKIP,            /* leave larger messages on the server, fetch later on request */
+  CACHET_LARGE_HEADERS_ONLY,    /* fetch only the headers (TOP n 0) of larger messages */
+} CachetLargeMessagePolicy;
+
+/* One server (incoming POP3 or outgoing SMTP) of an account. */
+typedef struct
+{
+  char             *host;
+  guint16           port;
+  CachetSecurity    security;
+  char             *user;
+  CachetAuthMethod  auth;
+  char             *pinned_sha256;  /* hex SHA-256 of an accepted unverifiable certificate,
+                                       or NULL */
+} CachetServerSettings;
+
+#define CACHET_TYPE_SERVER_SETTINGS (cachet_server_settings_get_type ())
+GType                 cachet_server_settings_get_type (void) G_GNUC_CONST;
+CachetServerSettings *cachet_server_settings_copy     (const CachetServerSettings *settings);
+void                  cachet_server_settings_free     (CachetServerSettings       *settings);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetServerSettings, cachet_server_settings_free)
+
+guint16     cachet_security_default_port (CachetSecurity security,
+                                          gboolean       smtp);
+const char *cachet_security_to_string    (CachetSecurity security);   /* "tls", ... */
+gboolean    cachet_security_from_string  (const char     *text,
+                                          CachetSecurity *security);
+
+#define CACHET_TYPE_ACCOUNT (cachet_account_get_type ())
+G_DECLARE_FINAL_TYPE (CachetAccount, cachet_account, CACHET, ACCOUNT, GObject)
+
+/* Properties (all readable and writable, "notify" on change):
+ *   id (string, construct-only: stable, [a-z0-9-], made from the name when not given),
+ *   name, address, display-name,
+ *   pop3 (CachetServerSettings), smtp (CachetServerSettings),
+ *   server-policy (CachetServerPolicy), delete-after-days (uint, default 14),
+ *   delete-when-deleted-locally (bool, default FALSE),
+ *   large-policy (CachetLargeMessagePolicy), large-size (uint64 bytes, default 0: none),
+ *   ca-file (string or NULL: an extra CA certificate file to trust for this account),
+ *   check-interval (uint minutes, 0: only on request; default 10). */
+CachetAccount *cachet_account_new           (const char *name);
+const char    *cachet_account_get_id        (CachetAccount *self);
+const char    *cachet_account_get_name      (CachetAccount *self);
+const char    *cachet_account_get_address   (CachetAccount *self);
+const char    *cachet_account_get_display_name (CachetAccount *self);
+const CachetServerSettings *cachet_account_get_pop3 (CachetAccount *self);
+const CachetServerSettings *cachet_account_get_smtp (CachetAccount *self);
+void           cachet_account_set_pop3      (CachetAccount              *self,
+                                             const CachetServerSettings *settings);
+void           cachet_account_set_smtp      (CachetAccount              *self,
+                                             const CachetServerSettings *settings);
+/* Records an accepted certificate for one of the account's servers ("pop3" or "smtp"). */
+void           cachet_account_pin_certificate (CachetAccount *self,
+                                               const char    *protocol,
+                                               const char    *sha256_hex);
+/* Checks that the account can be used: a name, an address, hosts, ports and users. */
+gboolean       cachet_account_validate      (CachetAccount *self,
+                                             GError       **error);
+
+/* All accounts, kept in $XDG_CONFIG_HOME/cachet/accounts.ini (a GKeyFile, written
+ * atomically; no password is ever in it).  "changed" is emitted after each change. */
+#define CACHET_TYPE_ACCOUNT_LIST (cachet_account_list_get_type ())
+G_DECLARE_FINAL_TYPE (CachetAccountList, cachet_account_list, CACHET, ACCOUNT_LIST, GObject)
+
+CachetAccountList *cachet_account_list_new        (const char *config_dir);  /* NULL: default */
+gboolean           cachet_account_list_load       (CachetAccountList *self,
+                                                   GError           **error);
+gboolean           cachet_account_list_save       (CachetAccountList *self,
+                                                   GError           **error);
+GPtrArray         *cachet_account_list_get_all    (CachetAccountList *self); /* CachetAccount */
+CachetAccount     *cachet_account_list_find       (CachetAccountList *self,
+                                                   const char        *name_or_id);
+gboolean           cachet_account_list_add        (CachetAccountList *self,
+                                                   CachetAccount     *account,
+                                                   GError           **error);
+gboolean           cachet_account_list_remove     (CachetAccountList *self,
+                                                   CachetAccount     *account,
+                                                   GError           **error);
+const char        *cachet_account_list_get_path   (CachetAccountList *self);
+
+G_END_DECLS
