@@ -307,10 +307,15 @@ cachet_window_present_when_ready (CachetWindow *self)
 {
   g_return_if_fail (CACHET_IS_WINDOW (self));
 
+  /* The store was open at construction and the start-up list is waiting: map the window
+   * first (realizing it costs the same with or without rows), then give it the list; the
+   * first frame, drawn from the main loop, has the rows. */
   if (self->ready_source != 0)
     {
       g_clear_handle_id (&self->ready_source, g_source_remove);
+      gtk_window_present (GTK_WINDOW (self));
       store_ready (self);
+      return;
     }
 
   /* Without an open store there is nothing to wait for: show the spinner at once. */
