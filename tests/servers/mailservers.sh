@@ -248,8 +248,14 @@ cert_of () {
   esac
 }
 
+# SHA-256 of a certificate's DER form, lower-case hex (cached next to it)
 sha256_of () {
-  openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1
+  local cache=${1%.pem}.sha256
+  if [ ! -s "$cache" ]; then
+    openssl x509 -in "$1" -noout -fingerprint -sha256 |
+      sed 's/.*=//; s/://g' | tr A-F a-f > "$cache"
+  fi
+  cat "$cache"
 }
 
 # --- Dovecot -------------------------------------------------------------------
