@@ -478,6 +478,9 @@ def main():
     try:
         r = subprocess.run(["/bin/bash", SCRIPT, "certs", work], capture_output=True, text=True)
         if r.returncode == 77:
+            if os.environ.get("CACHET_TEST_REQUIRE_SERVERS") == "1":
+                print("Bail out! %s (CACHET_TEST_REQUIRE_SERVERS=1)" % r.stdout.strip())
+                sys.exit(1)
             print("1..0 # SKIP " + r.stdout.strip())
             return
         check("test certificates made", r.returncode == 0, r.stdout + r.stderr)
