@@ -27,7 +27,16 @@
 static guint
 window_size (CachetPop3Session *self)
 {
-  return cachet_pop3_session_has_capability (self, "PIPELINING") ? WINDOW_COMMANDS : 1;
+  return !self->no_pipelining && cachet_pop3_session_has_capability (self, "PIPELINING")
+         ? WINDOW_COMMANDS : 1;
+}
+
+void
+cachet_pop3_session_set_pipelining (CachetPop3Session *self,
+                                    gboolean           enabled)
+{
+  g_return_if_fail (self != NULL);
+  self->no_pipelining = !enabled;
 }
 
 static gint

@@ -52,6 +52,10 @@ gboolean     cachet_pop3_session_connect      (CachetPop3Session          *self,
                                                GCancellable               *cancellable,
                                                GError                    **error);
 const CachetTlsCheck *cachet_pop3_session_get_tls_check (CachetPop3Session *self);
+/* Pipelining is used when the server offers it (default TRUE); FALSE sends one command
+ * at a time, for a server that offers PIPELINING but breaks under it. */
+void         cachet_pop3_session_set_pipelining (CachetPop3Session *self,
+                                                 gboolean           enabled);
 /* A CAPA name ("PIPELINING"), or a name and one of its arguments ("SASL PLAIN"). */
 gboolean     cachet_pop3_session_has_capability (CachetPop3Session *self,
                                                  const char        *capability);
