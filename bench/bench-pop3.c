@@ -4,18 +4,16 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cachet-pop3-session.h"
 #include "cachet-test-servers.h"
 
 /* The POP3 session alone, into a sink that only counts: messages per second from a
  * private Dovecot on loopback, one command at a time and pipelined, optionally through
- * a proxy that adds a round-trip delay (a network that is not loopback).
+ * bench/delay-proxy.py, which adds a round trip (a network that is not loopback).
  *
  *   bench-pop3 [--count N] [--size BYTES] [--runs R] [--rtt-ms MS]
  *              [--security plain|starttls|tls]
@@ -29,162 +27,31 @@ static guint runs = 5;
 static guint rtt_ms = 0;
 static char *security_name = NULL;
 
-/* A delaying TCP proxy -------------------------------------------------------------- */
-
-typedef struct
-{
-  gint64  due;
-  GBytes *data;    /* NULL: end of stream */
-} Chunk;
-
-typedef struct
-{
-  GSocket     *from;
-  GSocket     *to;
-  GAsyncQueue *queue;
-  gint64       delay;   /* microseconds, one way */
-} Pump;
-
-static gpointer
-pump_read (gpointer data)
-{
-  Pump *p = data;
-  guint8 buf[65536];
-
-  for (;;)
-    {
-      gssize n = g_socket_receive (p->from, (char *) buf, sizeof buf, NULL, NULL);
-      Chunk *c = g_new0 (Chunk, 1);
-
-      c->due = g_get_monotonic_time () + p->delay;
-      if (n > 0)
-        c->data = g_bytes_new (buf, n);
-      g_async_queue_push (p->queue, c);
-      if (n <= 0)
-        break;
-    }
-  return NULL;
-}
-
-static gpointer
-pump_write (gpointer data)
-{
-  Pump *p = data;
-
-  for (;;)
-    {
-      Chunk *c = g_async_queue_pop (p->queue);
-      gint64 wait = c->due - g_get_monotonic_time ();
-      gboolean end = c->data == NULL;
-
-      if (wait > 0)
-        g_usleep (wait);
-      if (!end)
-        {
-          gsize len;
-          const char *bytes = g_bytes_get_data (c->data, &len);
-
-          while (len > 0)
-            {
-              gssize n = g_socket_send (p->to, bytes, len, NULL, NULL);
-              if (n <= 0)
-                {
-                  end = TRUE;
-                  break;
-                }
-              bytes += n;
-              len -= n;
-            }
-          g_bytes_unref (c->data);
-        }
-      g_free (c);
-      if (end)
-        {
-          g_socket_shutdown (p->to, FALSE, TRUE, NULL);
-          g_socket_shutdown (p->from, TRUE, FALSE, NULL);
-          break;
-        }
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  GSocket *listener;
-  guint16  upstream;
-  gint64   delay;
-} Proxy;
-
-static GSocket *
-nodelay (GSocket *socket)
-{
-  int one = 1;
-
-  setsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  g_socket_set_blocking (socket, TRUE);
-  return socket;
-}
-
-static gpointer
-proxy_thread (gpointer data)
-{
-  Proxy *proxy = data;
-
-  for (;;)
-    {
-      GSocket *client = g_socket_accept (proxy->listener, NULL, NULL);
-      g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, proxy->upstream);
-      GSocket *server;
-
-      if (client == NULL)
-        break;
-      server = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                             G_SOCKET_PROTOCOL_TCP, NULL);
-      if (!g_socket_connect (server, address, NULL, NULL))
-        {
-          g_object_unref (client);
-          g_object_unref (server);
-          continue;
-        }
-      nodelay (client);
-      nodelay (server);
-      for (int direction = 0; direction < 2; direction++)
-        {
-          Pump *p = g_new0 (Pump, 1);
-
-          p->from = g_object_ref (direction == 0 ? client : server);
-          p->to = g_object_ref (direction == 0 ? server : client);
-          p->queue = g_async_queue_new ();
-          p->delay = proxy->delay;
-          g_thread_unref (g_thread_new ("pump-read", pump_read, p));
-          g_thread_unref (g_thread_new ("pump-write", pump_write, p));
-        }
-      g_object_unref (client);
-      g_object_unref (server);
-    }
-  return NULL;
-}
-
+/* bench/delay-proxy.py between us and Dovecot: half the round trip each way. */
 static guint16
 start_proxy (guint16 upstream,
              guint   rtt)
 {
-  Proxy *proxy = g_new0 (Proxy, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *script = g_build_filename (CACHET_BENCH_SRCDIR, "delay-proxy.py", NULL);
+  g_autofree char *to = g_strdup_printf ("127.0.0.1:%u", upstream);
+  g_autofree char *delay = g_strdup_printf ("%g", rtt / 2.0);
+  g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
+  const char *argv[] = { "/usr/bin/python3", script, "--to", to, "--delay-ms", delay,
+                         "--parent-pid", parent, NULL };
+  g_autoptr(GSubprocess) proxy = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
 
-  proxy->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                  G_SOCKET_PROTOCOL_TCP, NULL);
-  g_assert_true (g_socket_bind (proxy->listener, address, TRUE, NULL));
-  g_assert_true (g_socket_listen (proxy->listener, NULL));
-  g_socket_set_blocking (proxy->listener, TRUE);
-  bound = g_socket_get_local_address (proxy->listener, NULL);
-  proxy->upstream = upstream;
-  proxy->delay = (gint64) rtt * 1000 / 2;
-  g_thread_unref (g_thread_new ("proxy", proxy_thread, proxy));
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  proxy = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  if (proxy == NULL)
+    g_error ("delay proxy: %s", error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proxy));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  if (line == NULL || !g_str_has_prefix (line, "PORT "))
+    g_error ("delay proxy did not start: %s", error != NULL ? error->message : "no port");
+  /* It ends when this process does (--parent-pid). */
+  return (guint16) g_ascii_strtoull (line + 5, NULL, 10);
 }
 
 /* The measurement ------------------------------------------------------------------- */
