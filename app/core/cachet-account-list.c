@@ -266,13 +266,18 @@ read_server (Reader               *r,
   s->port = cachet_security_default_port (s->security, smtp);
   if (g_key_file_has_key (r->keyfile, r->group, k_port, NULL))
     {
-      if (read_uint (r, k_port, 65535, &port) && port == 0)
+      g_autofree char *text = g_key_file_get_value (r->keyfile, r->group, k_port, NULL);
+      gboolean digits = text[0] != '\0' && strlen (g_strstrip (text)) <= 5;
+
+      for (const char *p = text; *p && digits; p++)
+        digits = g_ascii_isdigit (*p);
+      port = digits ? g_ascii_strtoull (text, NULL, 10) : 0;
+      if (port < 1 || port > 65535)
         {
-          problem (r, k_port, _("0 is not a port number: use a number from 1 to 65535."));
+          problem (r, k_port, _("“%s” is not a port number: use a number from 1 to 65535."),
+                   text);
           ok = FALSE;
         }
-      else if (port == 0)
-        ok = FALSE;
       else
         s->port = (guint16) port;
     }
@@ -814,7 +819,8 @@ read_file (CachetAccountList *self,
       return FALSE;
     }
   parsed = g_key_file_new ();
-  if (memchr (*data, '\0', *len) != NULL
+  /* GKeyFile takes bytes that are not UTF-8 in values (and then cannot return them). */
+  if (memchr (*data, '\0', *len) != NULL || !g_utf8_validate (*data, *len, NULL)
       || !g_key_file_load_from_data (parsed, *data, *len,
                                      G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS,
                                      &local))
