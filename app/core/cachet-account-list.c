@@ -1064,6 +1064,31 @@ id_taken (CachetAccountList *self,
   return find_index_by_id (self, id) >= 0 || g_key_file_has_group (self->keyfile, id);
 }
 
+static char *
+unique_id (CachetAccountList *self,
+           const char        *id)
+{
+  if (!id_taken (self, id))
+    return g_strdup (id);
+  for (guint n = 2;; n++)
+    {
+      g_autofree char *candidate = g_strdup_printf ("%s-%u", id, n);
+
+      if (!id_taken (self, candidate))
+        return g_steal_pointer (&candidate);
+    }
+}
+
+char *
+cachet_account_list_make_id (CachetAccountList *self,
+                             const char        *name)
+{
+  g_autofree char *id = cachet_account_make_id (name);
+
+  g_return_val_if_fail (CACHET_IS_ACCOUNT_LIST (self), NULL);
+  return unique_id (self, id);
+}
+
 gboolean
 cachet_account_list_add (CachetAccountList *self,
                          CachetAccount     *account,
@@ -1090,18 +1115,8 @@ cachet_account_list_add (CachetAccountList *self,
 
   if (id_taken (self, cachet_account_get_id (account)))
     {
-      g_autofree char *base = g_strdup (cachet_account_get_id (account));
-
-      for (guint n = 2;; n++)
-        {
-          g_autofree char *id = g_strdup_printf ("%s-%u", base, n);
-
-          if (!id_taken (self, id))
-            {
-              _cachet_account_set_id (account, id);
-              break;
-            }
-        }
+      g_autofree char *id = unique_id (self, cachet_account_get_id (account));
+      _cachet_account_set_id (account, id);
     }
 
   take_account (self, g_object_ref (account), -1);

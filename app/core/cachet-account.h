@@ -221,5 +221,9 @@ const char        *cachet_account_list_get_path   (CachetAccountList *self);
  *
  * cachet_account_list_get_all() returns the list's own array (transfer none). */
 const char        *cachet_account_list_get_kept_aside_path (CachetAccountList *self);
+/* An id made from @name that no account (and no group in the file) has: what
+ * cachet_account_list_add() would give it.  For storing passwords before adding. */
+char              *cachet_account_list_make_id    (CachetAccountList *self,
+                                                   const char        *name);
 
 G_END_DECLS
