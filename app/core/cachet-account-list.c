@@ -216,7 +216,12 @@ read_uint (Reader     *r,
   return TRUE;
 
 bad:
-  problem (r, key, _("“%s” is not a number from 0 to %" G_GUINT64_FORMAT "."), text, max);
+  {
+    /* Not in the message itself: a 64-bit format cannot be in a msgid. */
+    g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+    problem (r, key, _("“%s” is not a number from 0 to %s."), text, max_text);
+  }
   return FALSE;
 }
 
