@@ -200,6 +200,12 @@ read_form (CachetAccountEditor *self)
   g_autofree char *display_name = entry_text (self->display_name_entry);
   const char *large = gtk_combo_box_get_active_id (self->large_combo);
   CachetLargeMessagePolicy large_policy = CACHET_LARGE_FETCH;
+  GtkSpinButton *spins[] = { self->pop3_port_spin, self->smtp_port_spin, self->delete_days_spin,
+                             self->large_size_spin, self->interval_spin };
+
+  /* A number typed but not yet taken (no Enter, no focus change) counts too. */
+  for (gsize i = 0; i < G_N_ELEMENTS (spins); i++)
+    gtk_spin_button_update (spins[i]);
 
   if (self->account != NULL)
     account = cachet_account_dup (self->account);
