@@ -1069,6 +1069,21 @@ id_taken (CachetAccountList *self,
   return find_index_by_id (self, id) >= 0 || g_key_file_has_group (self->keyfile, id);
 }
 
+gboolean
+cachet_account_list_changed_on_disk (CachetAccountList *self)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *sum = NULL;
+  gsize len;
+
+  g_return_val_if_fail (CACHET_IS_ACCOUNT_LIST (self), FALSE);
+
+  if (!g_file_get_contents (self->path, &data, &len, NULL))
+    return self->checksum != NULL;
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) data, len);
+  return g_strcmp0 (sum, self->checksum) != 0;
+}
+
 static char *
 unique_id (CachetAccountList *self,
            const char        *id)

@@ -170,6 +170,18 @@ accounts_cb (GSimpleAction *action,
 {
   CachetApplication *self = user_data;
 
+  /* `cachet account add` may have changed the file since it was read. */
+  if (cachet_account_list_changed_on_disk (self->accounts))
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_pointer (&self->accounts_error, g_free);
+      if (!cachet_account_list_load (self->accounts, &error))
+        self->accounts_error = g_strdup (error->message);
+      if (self->accounts_dialog != NULL && self->accounts_error != NULL)
+        cachet_accounts_dialog_show_error (CACHET_ACCOUNTS_DIALOG (self->accounts_dialog),
+                                           self->accounts_error);
+    }
   if (self->accounts_dialog == NULL)
     {
       self->accounts_dialog =

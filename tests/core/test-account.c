@@ -898,15 +898,18 @@ test_concurrent_change (void)
 
   g_assert_true (cachet_account_list_add (window, home, &error));
   g_assert_no_error (error);
+  g_assert_false (cachet_account_list_changed_on_disk (window));
 
   cli = load_list (dir);
   g_assert_true (cachet_account_list_add (cli, work, &error));
   g_assert_no_error (error);
   g_clear_object (&cli);
 
+  g_assert_true (cachet_account_list_changed_on_disk (window));
   cachet_account_set_display_name (home, "Me");
   g_assert_true (cachet_account_list_save (window, &error));
   g_assert_no_error (error);
+  g_assert_false (cachet_account_list_changed_on_disk (window));
   /* The window now has both. */
   g_assert_cmpuint (cachet_account_list_get_all (window)->len, ==, 2);
   g_assert_true (cachet_account_list_find (window, "home") == home);
