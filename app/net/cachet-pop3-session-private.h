@@ -3,8 +3,8 @@
 
 #include <gio/gio.h>
 #include <libetpan/libetpan.h>
-#include <signal.h>
 
+#include "cachet-net-stream.h"
 #include "cachet-pop3-private.h"
 #include "cachet-pop3-session.h"
 
@@ -24,7 +24,9 @@ typedef struct
 struct _CachetPop3Session
 {
   mailpop3       *pop3;          /* greeting, CAPA and STLS go through libetpan */
-  mailstream     *stream;        /* also pop3->pop3_stream once the greeting was read */
+  CachetNetStream *net;          /* the connection (GIO, plain or TLS) */
+  mailstream     *stream;        /* libetpan's stream over net; also pop3->pop3_stream
+                                  * once the greeting was read */
   char           *host;
   guint16         port;
   CachetSecurity  security;
@@ -49,21 +51,15 @@ struct _CachetPop3Session
   guint8         *out;           /* decoded message data for the sink */
   GString        *line;
 
-  GMutex          fd_lock;       /* guards fd against the cancellation callback */
-  int             fd;            /* the socket, shut down to interrupt a blocking read */
-  gboolean        fd_owned;      /* no stream owns fd yet */
-  gint            cancelled;     /* atomic */
+  GCancellable   *cancellable;   /* of the operation under way (borrowed), or NULL */
+  gboolean        cancelled;     /* an operation was cancelled: the session is finished */
 };
 
-/* Brackets each blocking operation: the cancellable shuts the socket down, SIGPIPE is
- * held back for this thread. */
+/* Brackets each blocking operation: its cancellable interrupts every read and write of
+ * the stream while it runs. */
 typedef struct
 {
   CachetPop3Session *self;
-  GCancellable      *cancellable;
-  gulong             handler;
-  sigset_t           old_mask;
-  gboolean           sigpipe_was_pending;
 } CachetPop3Op;
 
 gboolean     _cachet_pop3_op_begin        (CachetPop3Op      *op,
@@ -80,7 +76,6 @@ gboolean     _cachet_pop3_check_cancelled (CachetPop3Session *self,
                                            GError           **error);
 /* Turns a failed read or write into DISCONNECTED / CANCELLED and marks the session broken. */
 void         _cachet_pop3_set_io_error    (CachetPop3Session *self,
-                                           gint64             started,
                                            GError           **error);
 void         _cachet_pop3_set_protocol_error (CachetPop3Session *self,
                                               const char        *what,

@@ -5,34 +5,26 @@
 
 #include "cachet-pop3-session.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gi18n.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
 #include <string.h>
-#include <sys/select.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "cachet-net-error.h"
+#include "cachet-net-stream.h"
 #include "cachet-pop3-session-private.h"
 
 /* How the pieces fit:
- *  - GIO resolves the name (IPv4 and IPv6) and connects, with the timeout and the
- *    cancellable; the socket is then handed to libetpan (a duplicate of the descriptor,
- *    blocking, TCP_NODELAY: without it each small command can wait ~40 ms for the
- *    delayed ACK of the previous segment).
- *  - libetpan's mailstream carries the bytes, with GnuTLS for implicit TLS and after
- *    STLS; SNI names the host.  Its chain goes to cachet-tls before anything is sent.
+ *  - cachet-net-stream connects (GIO: IPv4 and IPv6, timeout, cancellable) and carries
+ *    the bytes, plain or over GIO's TLS, under a libetpan mailstream; it makes the TLS
+ *    handshake (implicit TLS, or after STLS) and has the certificate checked by
+ *    cachet-tls inside it, so nothing is sent to a server we do not trust.
  *  - mailpop3 does CAPA and STLS.  The rest (greeting, login, LIST, UIDL, RETR, DELE,
  *    QUIT) is read here, line by line or streamed through the decoder: mailpop3_retr
  *    holds whole messages in memory and knows no pipelining, mailpop3_connect cannot
  *    tell a dead connection from a server that is not POP3, and its login commands
  *    would leave the password in buffers we cannot wipe.
- *  - Cancellation shuts the socket down, which wakes any blocking read at once; the
- *    session is then finished (free it: nothing was committed on the server).
+ *  - Cancellation interrupts any blocking read or write at once (every call of the
+ *    stream waits on the operation's cancellable); the session is then finished (free
+ *    it: nothing was committed on the server).
  *  - Freeing without QUIT never sends QUIT (mailpop3_free would: its stream is detached
  *    first), so messages marked for deletion stay on the server (RFC 1939). */
 
@@ -52,37 +44,28 @@ cachet_pop3_session_new (void)
 {
   CachetPop3Session *self = g_new0 (CachetPop3Session, 1);
 
-  self->fd = -1;
   self->trace = trace_enabled ();
   self->capabilities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sizes = g_array_new (FALSE, FALSE, sizeof (CachetPop3Size));
   self->buf = g_malloc (CACHET_POP3_READ_SIZE);
   self->out = g_malloc (CACHET_POP3_READ_SIZE + 2);
   self->line = g_string_sized_new (256);
-  g_mutex_init (&self->fd_lock);
   return self;
 }
 
 void
 _cachet_pop3_close (CachetPop3Session *self)
 {
-  int raw_fd;
-  gboolean owned;
-
-  g_mutex_lock (&self->fd_lock);
-  raw_fd = self->fd;
-  owned = self->fd_owned;
-  self->fd = -1;
-  self->fd_owned = FALSE;
-  g_mutex_unlock (&self->fd_lock);
-
   if (self->stream != NULL)
     {
-      mailstream_close (self->stream);
+      mailstream_close (self->stream);   /* closes the connection */
       self->stream = NULL;
     }
-  else if (owned && raw_fd >= 0)
-    close (raw_fd);
+  if (self->net != NULL)
+    {
+      cachet_net_stream_close (self->net);
+      g_clear_pointer (&self->net, cachet_net_stream_unref);
+    }
   if (self->pop3 != NULL)
     self->pop3->pop3_stream = NULL;
   self->connected = FALSE;
@@ -110,24 +93,10 @@ cachet_pop3_session_free (CachetPop3Session *self)
   g_free (self->buf);
   g_free (self->out);
   g_string_free (self->line, TRUE);
-  g_mutex_clear (&self->fd_lock);
   g_free (self);
 }
 
 /* Operations, cancellation, errors -------------------------------------------------- */
-
-static void
-cancelled_cb (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  CachetPop3Session *self = user_data;
-
-  g_mutex_lock (&self->fd_lock);
-  g_atomic_int_set (&self->cancelled, 1);
-  if (self->fd >= 0)
-    shutdown (self->fd, SHUT_RDWR);
-  g_mutex_unlock (&self->fd_lock);
-}
 
 gboolean
 _cachet_pop3_op_begin (CachetPop3Op      *op,
@@ -135,50 +104,21 @@ _cachet_pop3_op_begin (CachetPop3Op      *op,
                        GCancellable      *cancellable,
                        GError           **error)
 {
-  sigset_t block, pending;
-
-  memset (op, 0, sizeof *op);
   op->self = self;
-
-  /* libetpan writes with send() and GnuTLS without MSG_NOSIGNAL: a server that hangs up
-   * would raise SIGPIPE.  Hold it for this thread and swallow it in op_end. */
-  sigemptyset (&block);
-  sigaddset (&block, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &block, &op->old_mask);
-  sigpending (&pending);
-  op->sigpipe_was_pending = sigismember (&pending, SIGPIPE);
-
-  if (cancellable != NULL)
-    {
-      op->cancellable = g_object_ref (cancellable);
-      op->handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
-                                           self, NULL);
-    }
+  self->cancellable = cancellable;
+  if (self->net != NULL)
+    cachet_net_stream_set_cancellable (self->net, cancellable);
   return _cachet_pop3_check_cancelled (self, error);
 }
 
 void
 _cachet_pop3_op_end (CachetPop3Op *op)
 {
-  sigset_t pending;
+  CachetPop3Session *self = op->self;
 
-  if (op->cancellable != NULL)
-    {
-      g_cancellable_disconnect (op->cancellable, op->handler);
-      g_clear_object (&op->cancellable);
-    }
-  sigpending (&pending);
-  if (!op->sigpipe_was_pending && sigismember (&pending, SIGPIPE))
-    {
-      sigset_t set;
-      struct timespec zero = { 0, 0 };
-
-      sigemptyset (&set);
-      sigaddset (&set, SIGPIPE);
-      while (sigtimedwait (&set, NULL, &zero) < 0 && errno == EINTR)
-        ;
-    }
-  pthread_sigmask (SIG_SETMASK, &op->old_mask, NULL);
+  if (self->net != NULL)
+    cachet_net_stream_set_cancellable (self->net, NULL);
+  self->cancellable = NULL;
 }
 
 /* TRUE when not cancelled. */
@@ -186,7 +126,9 @@ gboolean
 _cachet_pop3_check_cancelled (CachetPop3Session *self,
                               GError           **error)
 {
-  if (!g_atomic_int_get (&self->cancelled))
+  if (self->cancellable != NULL && g_cancellable_is_cancelled (self->cancellable))
+    self->cancelled = TRUE;
+  if (!self->cancelled)
     return TRUE;
   self->broken = TRUE;
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Operation was cancelled"));
@@ -216,22 +158,17 @@ _cachet_pop3_check_usable (CachetPop3Session *self,
 
 void
 _cachet_pop3_set_io_error (CachetPop3Session *self,
-                           gint64             started,
                            GError           **error)
 {
-  gint64 waited = g_get_monotonic_time () - started;
+  g_autoptr(GError) local_error = NULL;
 
   self->broken = TRUE;
   if (!_cachet_pop3_check_cancelled (self, error))
     return;
-  if (started > 0 && waited + G_USEC_PER_SEC / 2 >= (gint64) self->timeout * G_USEC_PER_SEC)
-    g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_DISCONNECTED,
-                 _("%s stopped answering (nothing for %u seconds). Try again later."),
-                 self->host, self->timeout);
-  else
-    g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_DISCONNECTED,
-                 _("The connection to %s was closed unexpectedly. Try again later."),
-                 self->host);
+  cachet_net_stream_set_io_error (self->net, &local_error);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->cancelled = TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
 }
 
 void
@@ -257,7 +194,6 @@ _cachet_pop3_fill (CachetPop3Session *self,
 {
   gsize space;
   ssize_t n;
-  gint64 started;
 
   if (!_cachet_pop3_check_cancelled (self, error))
     return FALSE;
@@ -271,7 +207,6 @@ _cachet_pop3_fill (CachetPop3Session *self,
     }
   space = CACHET_POP3_READ_SIZE - self->buf_end;
 
-  started = g_get_monotonic_time ();
   /* mailstream_read() waits for the whole count when it exceeds its own buffer: take
    * what it holds, else read once from the low level, which returns what is there. */
   if (self->stream->read_buffer_len > 0)
@@ -282,7 +217,7 @@ _cachet_pop3_fill (CachetPop3Session *self,
                              self->buf + self->buf_end, space);
   if (n <= 0)
     {
-      _cachet_pop3_set_io_error (self, started, error);
+      _cachet_pop3_set_io_error (self, error);
       return FALSE;
     }
   self->buf_end += n;
@@ -355,7 +290,7 @@ _cachet_pop3_queue (CachetPop3Session *self,
   if (mailstream_write (self->stream, command, len) != (ssize_t) len
       || mailstream_write (self->stream, "\r\n", 2) != 2)
     {
-      _cachet_pop3_set_io_error (self, 0, error);
+      _cachet_pop3_set_io_error (self, error);
       return FALSE;
     }
   return TRUE;
@@ -367,7 +302,7 @@ _cachet_pop3_flush (CachetPop3Session *self,
 {
   if (mailstream_flush (self->stream) < 0)
     {
-      _cachet_pop3_set_io_error (self, 0, error);
+      _cachet_pop3_set_io_error (self, error);
       return FALSE;
     }
   return TRUE;
@@ -392,118 +327,31 @@ send_secret (CachetPop3Session *self,
 /* Connecting ------------------------------------------------------------------------- */
 
 static gboolean
-connect_socket (CachetPop3Session *self,
+connect_stream (CachetPop3Session *self,
                 GCancellable      *cancellable,
                 GError           **error)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnectable) address = g_network_address_new (self->host, self->port);
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) local_error = NULL;
-  int one = 1;
-  int flags;
-  int fd;
-
-  g_socket_client_set_timeout (client, self->timeout);
-  /* Direct connections only: a desktop proxy setting is for the web, and GIO's proxy
-   * support would bring in GSettings schemas a headless fetch may not have. */
-  g_socket_client_set_enable_proxy (client, FALSE);
-  connection = g_socket_client_connect (client, address, cancellable, &local_error);
-  if (connection == NULL)
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_UNREACHABLE,
-                     _("Could not connect to %s (port %u): %s. Check the server name, the "
-                       "port and the network connection."),
-                     self->host, self->port, local_error->message);
-      return FALSE;
-    }
-
-  fd = fcntl (g_socket_get_fd (g_socket_connection_get_socket (connection)),
-              F_DUPFD_CLOEXEC, 3);
-  if (fd < 0 || fd + 4 >= FD_SETSIZE)  /* libetpan waits with select() */
-    {
-      int saved = fd < 0 ? errno : EMFILE;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_FAILED,
-                   _("Could not connect to %s: %s"), self->host, g_strerror (saved));
-      return FALSE;
-    }
-  /* The descriptors share their flags; GIO's own is closed right below. */
-  flags = fcntl (fd, F_GETFL);
-  if (flags >= 0)
-    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
-  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  g_clear_object (&connection);
-
-  g_mutex_lock (&self->fd_lock);
-  self->fd = fd;
-  self->fd_owned = TRUE;
-  g_mutex_unlock (&self->fd_lock);
+  self->net = cachet_net_stream_connect (self->host, self->port, self->timeout, cancellable,
+                                         error);
+  if (self->net == NULL)
+    return FALSE;
+  cachet_net_stream_set_cancellable (self->net, cancellable);
   return _cachet_pop3_check_cancelled (self, error);
 }
 
-static void
-tls_context_cb (struct mailstream_ssl_context *context,
-                void                          *user_data)
-{
-  CachetPop3Session *self = user_data;
-
-  /* RFC 6066: no IP literals in SNI. */
-  if (!g_hostname_is_ip_address (self->host))
-    mailstream_ssl_set_server_name (context, self->host);
-}
-
-static void
-set_tls_error (CachetPop3Session *self,
-               GError           **error)
-{
-  self->broken = TRUE;
-  if (!_cachet_pop3_check_cancelled (self, error))
-    return;
-  g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_TLS,
-               _("The secure (TLS) connection to %s (port %u) could not be set up. Check "
-                 "the port and the security setting; the server may not offer TLS there."),
-               self->host, self->port);
-}
-
+/* After a handshake, good or bad: the check stays with the session for the user. */
 static gboolean
-verify_certificate (CachetPop3Session *self,
-                    const char        *extra_ca_file,
-                    const char        *pinned_sha256,
-                    GError           **error)
+take_tls_check (CachetPop3Session *self,
+                gboolean           ok)
 {
-  g_autoptr(GPtrArray) der = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  carray *certs = mailstream_low_get_certificate_chain (mailstream_get_low (self->stream));
-  CachetTlsCheck *check;
-
-  if (certs != NULL)
-    {
-      for (guint i = 0; i < carray_count (certs); i++)
-        {
-          MMAPString *s = carray_get (certs, i);
-          g_ptr_array_add (der, g_bytes_new (s->str, s->len));
-        }
-      mailstream_certificate_chain_free (certs);
-    }
-
   cachet_tls_check_free (self->tls_check);
-  self->tls_check = check = cachet_tls_check_chain (der, self->host, extra_ca_file,
-                                                    pinned_sha256, error);
-  if (check == NULL)
-    return FALSE;
-  if (!check->trusted)
+  self->tls_check = cachet_net_stream_steal_tls_check (self->net);
+  if (!ok)
     {
-      g_autofree char *text = cachet_tls_check_describe (check, self->host);
-
-      g_set_error_literal (error, CACHET_NET_ERROR,
-                           check->pin_mismatch ? CACHET_NET_ERROR_CERTIFICATE_CHANGED
-                                               : CACHET_NET_ERROR_CERTIFICATE,
-                           text);
+      self->broken = TRUE;
+      if (!self->cancelled && self->cancellable != NULL
+          && g_cancellable_is_cancelled (self->cancellable))
+        self->cancelled = TRUE;
       return FALSE;
     }
   self->tls = TRUE;
@@ -516,32 +364,11 @@ open_stream (CachetPop3Session *self,
              const char        *pinned_sha256,
              GError           **error)
 {
-  if (self->security == CACHET_SECURITY_TLS)
-    {
-      self->stream = mailstream_ssl_open_with_callback_timeout (self->fd, self->timeout,
-                                                                tls_context_cb, self);
-      if (self->stream == NULL)
-        {
-          set_tls_error (self, error);
-          return FALSE;
-        }
-    }
-  else
-    {
-      self->stream = mailstream_socket_open_timeout (self->fd, self->timeout);
-      if (self->stream == NULL)
-        {
-          g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_FAILED,
-                       _("Could not connect to %s."), self->host);
-          return FALSE;
-        }
-    }
-  g_mutex_lock (&self->fd_lock);
-  self->fd_owned = FALSE;
-  g_mutex_unlock (&self->fd_lock);
-
-  if (self->security == CACHET_SECURITY_TLS)
-    return verify_certificate (self, extra_ca_file, pinned_sha256, error);
+  if (self->security == CACHET_SECURITY_TLS
+      && !take_tls_check (self, cachet_net_stream_handshake (self->net, extra_ca_file,
+                                                             pinned_sha256, error)))
+    return FALSE;
+  self->stream = cachet_net_stream_open_mailstream (self->net);
   return TRUE;
 }
 
@@ -610,7 +437,6 @@ static gboolean
 read_capabilities (CachetPop3Session *self,
                    GError           **error)
 {
-  gint64 started = g_get_monotonic_time ();
   clist *list = NULL;
   int r;
 
@@ -627,7 +453,7 @@ read_capabilities (CachetPop3Session *self,
     }
   if (r != MAILPOP3_NO_ERROR)
     {
-      _cachet_pop3_set_io_error (self, started, error);
+      _cachet_pop3_set_io_error (self, error);
       return FALSE;
     }
   self->have_capa = TRUE;
@@ -657,9 +483,6 @@ start_tls (CachetPop3Session *self,
            const char        *pinned_sha256,
            GError           **error)
 {
-  gint64 started = g_get_monotonic_time ();
-  mailstream_low *low;
-  mailstream_low *tls_low;
   int r;
 
   if (!cachet_pop3_session_has_capability (self, "STLS"))
@@ -693,35 +516,16 @@ start_tls (CachetPop3Session *self,
     }
   if (r == MAILPOP3_ERROR_STREAM)
     {
-      _cachet_pop3_set_io_error (self, started, error);
+      _cachet_pop3_set_io_error (self, error);
       return FALSE;
     }
   if (self->trace)
     g_debug ("S: +OK %s", self->pop3->pop3_response ? self->pop3->pop3_response : "");
-  /* Anything already received was sent in the clear and could be injected. */
-  if (r != MAILPOP3_NO_ERROR || self->stream->read_buffer_len != 0)
-    {
-      self->broken = TRUE;
-      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_TLS,
-                   _("%s sent data before the secure connection started, which could be an "
-                     "attack; nothing was sent."),
-                   self->host);
-      return FALSE;
-    }
-
-  low = mailstream_get_low (self->stream);
-  tls_low = mailstream_low_tls_open_with_callback_timeout (mailstream_low_get_fd (low),
-                                                           self->timeout, tls_context_cb,
-                                                           self);
-  if (tls_low == NULL)
-    {
-      set_tls_error (self, error);
-      return FALSE;
-    }
-  mailstream_low_free (low);  /* keeps the descriptor, which tls_low now uses */
-  mailstream_set_low (self->stream, tls_low);
-
-  return verify_certificate (self, extra_ca_file, pinned_sha256, error)
+  /* Refuses what the server sent in the clear after its reply (injection), then puts a
+   * TLS driver under the stream. */
+  return take_tls_check (self, cachet_net_stream_starttls (self->net, self->stream,
+                                                           extra_ca_file, pinned_sha256,
+                                                           error))
          && read_capabilities (self, error);
 }
 
@@ -764,7 +568,7 @@ cachet_pop3_session_connect (CachetPop3Session          *self,
              : self->security == CACHET_SECURITY_STARTTLS ? "STARTTLS" : "plain");
 
   ok = _cachet_pop3_op_begin (&op, self, cancellable, error)
-       && connect_socket (self, cancellable, error)
+       && connect_stream (self, cancellable, error)
        && open_stream (self, extra_ca_file, server->pinned_sha256, error)
        && read_greeting (self, error)
        && read_capabilities (self, error)

@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* One POP3 connection over libetpan (mailpop3 + its TLS streams), blocking: used from one
- * worker thread at a time.  Certificates are checked with cachet-tls; a configured STARTTLS
+/* One POP3 connection over libetpan (mailpop3) on a cachet-net-stream (GIO, with GIO's TLS),
+ * blocking: used from one worker thread at a time.  Certificates are checked with
+ * cachet-tls during the TLS handshake; TLS older than 1.2 is refused; a configured STARTTLS
  * the server does not offer is CACHET_NET_ERROR_STARTTLS_MISSING, never a plaintext login.
  * PASS and AUTH arguments never appear in the protocol trace (CACHET_PROTOCOL_TRACE=1).
  *

@@ -10,8 +10,8 @@
 
 #include "cachet-net-error.h"
 
-/* libetpan hands over the peer's chain and does not judge it; GIO's TLS backend
- * (glib-networking) does the judging here.  Two databases take part: the system's
+/* The peer's chain comes from the handshake (cachet-net-stream, which turns GIO's own
+ * verdict off); GIO's TLS backend (glib-networking) does the judging here.  Two databases take part: the system's
  * (g_tls_backend_get_default_database) and, when the account names one, a
  * GTlsFileDatabase holding only the account's own CA certificates.  Verifying against
  * each on its own keeps the system store exactly as it is: the extra CA is never added

@@ -5,8 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* Certificate checks for connections made with libetpan (which hands over the peer's chain
- * but does not judge it).  Shared by POP3 and SMTP. */
+/* Certificate checks for our connections (cachet-net-stream asks during each TLS
+ * handshake, with the peer's chain).  Shared by POP3 and SMTP. */
 
 /* The result of checking a server certificate. */
 typedef struct
