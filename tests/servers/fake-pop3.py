@@ -31,8 +31,15 @@ import ssl
 import sys
 import threading
 import time
+import warnings
 
 MAX_LINE = 8192
+TLS_VERSIONS = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
 
 
 class Server:
@@ -52,6 +59,15 @@ class Server:
         if args.cert:
             self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.tls.load_cert_chain(args.cert, args.key)
+            if args.tls_max:
+                with warnings.catch_warnings():   # TLS 1.0 and 1.1 are deprecated: the point
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    self.tls.maximum_version = TLS_VERSIONS[args.tls_max]
+                    if args.tls_max in ("1.0", "1.1"):
+                        # OpenSSL 3 refuses TLS < 1.2 above security level 0 (and
+                        # Debian's configuration sets a 1.2 minimum)
+                        self.tls.minimum_version = ssl.TLSVersion.TLSv1
+                        self.tls.set_ciphers("DEFAULT:@SECLEVEL=0")
 
     def log(self, session, tls, kind, text):
         if not self.log_file:
@@ -517,6 +533,9 @@ def parse_args(argv):
                    help="never delete files, even after DELE and QUIT")
     g = p.add_argument_group("scenarios")
     g.add_argument("--implicit-tls", action="store_true", help="POP3S: TLS from the first byte")
+    g.add_argument("--tls-max", choices=sorted(TLS_VERSIONS), metavar="VERSION",
+                   help="the newest TLS version to agree on: 1.0, 1.1, 1.2 or 1.3 (1.0 and "
+                        "1.1 also lift OpenSSL's default minimum)")
     g.add_argument("--no-stls", action="store_true", help="no STLS in CAPA, STLS refused")
     g.add_argument("--stls-refuse", action="store_true",
                    help="STLS in CAPA, but the STLS command answers -ERR")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "fake-pop3.py")
@@ -409,6 +410,33 @@ def run(work, ctx):
     c.close()
     check("--implicit-tls: log says tls from the start", f.commands()[0] == "1 tls CAPA",
           f.commands())
+    f.stop()
+
+    f = Fake(work, "--implicit-tls", "--tls-max=1.0")
+    old_ctx = ssl.create_default_context(cafile=os.path.join(work, "tls", "ca.pem"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old_ctx.minimum_version = ssl.TLSVersion.TLSv1
+    old_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    c = Client(f.port, tls_ctx=old_ctx)
+    check("--tls-max 1.0: TLS 1.0 agreed", c.sock.version() == "TLSv1", c.sock.version())
+    c.close()
+    try:
+        Client(f.port, tls_ctx=ctx).close()
+        refused = False
+    except (ssl.SSLError, OSError):
+        refused = True
+    check("--tls-max 1.0: a client that wants TLS 1.2 is refused", refused)
+    check("--tls-max 1.0: the log names the version", "1 tls * tls TLSv1\n" in f.log_text(),
+          f.log_text())
+    f.stop()
+
+    f = Fake(work, "--tls-max=1.2")
+    c = Client(f.port)
+    c.stls(ctx)
+    check("--tls-max 1.2: STLS agrees on TLS 1.2", c.sock.version() == "TLSv1.2",
+          c.sock.version())
+    c.close()
     f.stop()
 
     f = Fake(work, "--slow=300")
