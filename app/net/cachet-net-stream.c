@@ -67,6 +67,7 @@ struct _CachetNetStream
   GIOStream          *io;             /* connection, or tls once the handshake started */
 
   GCancellable       *abort;          /* every blocking call waits on it */
+  GPollFD             abort_fd;       /* held, so that its eventfd lives as long */
   GCancellable       *cancellable;    /* the caller's, forwarded to abort */
   gulong              cancel_handler;
 
@@ -101,6 +102,7 @@ clear (CachetNetStream *self)
   g_clear_object (&self->io);
   g_clear_object (&self->tls);
   g_clear_object (&self->connection);
+  g_cancellable_release_fd (self->abort);
   g_clear_object (&self->abort);
   g_clear_error (&self->error);
   g_free (self->extra_ca_file);
@@ -200,6 +202,9 @@ cachet_net_stream_connect (const char    *host,
   self->connection = g_steal_pointer (&connection);
   self->io = g_object_ref (G_IO_STREAM (self->connection));
   self->abort = g_cancellable_new ();
+  /* Each blocking wait polls the cancellable's eventfd; without a reference held here,
+   * GLib would make and close one for every wait (two system calls per reply). */
+  g_cancellable_make_pollfd (self->abort, &self->abort_fd);
   g_debug ("connected to %s port %u", host, port);
   return self;
 }
