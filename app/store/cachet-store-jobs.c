@@ -782,6 +782,12 @@ _cachet_store_run_job (CachetStore    *self,
     case JOB_IMPORT_MBOX:
       job->ok = _cachet_store_import_mbox (self, job, &error);
       break;
+    case JOB_FETCH_COMMIT:
+      job->ok = _cachet_store_commit_incoming (self, job, &error);
+      break;
+    case JOB_LEDGER_FORGET:
+      job->ok = _cachet_store_ledger_forget (self, job, &error);
+      break;
     case JOB_STOP:
     default:
       job->ok = TRUE;
