@@ -19,6 +19,11 @@
 #       checking that they are the servers of DIR). Keeps DIR's contents.
 #   mailservers.sh status DIR
 #       Exit 0 if every server of DIR runs.
+#   mailservers.sh certs DIR
+#       Only make the test CA and certificates in DIR/tls (as "start" does;
+#       needs openssl, not root): for the fake POP3 server.
+#   mailservers.sh check
+#       Print why the servers cannot run here and exit 1, or exit 0.
 #
 # What runs (every port random and free, on 127.0.0.1 only):
 #   Dovecot "main": POP3 with STLS (USER/PASS and SASL PLAIN/LOGIN allowed
@@ -703,11 +708,14 @@ write_env () {
       done
     fi
     echo "MAIL_CA_CERT=$D/tls/ca.pem"
+    echo "MAIL_CA_KEY=$D/tls/ca.key"
     echo "MAIL_SERVER_CERT=$D/tls/server.pem"
+    echo "MAIL_SERVER_KEY=$D/tls/server.key"
     echo "MAIL_SERVER_SHA256=$(sha256_of "$D/tls/server.pem")"
     for name in wronghost selfsigned selfsigned2 expired; do
       N=$(echo "$name" | tr a-z A-Z)
       echo "MAIL_${N}_CERT=$D/tls/$name.pem"
+      echo "MAIL_${N}_KEY=$D/tls/$name.key"
       echo "MAIL_${N}_SHA256=$(sha256_of "$D/tls/$name.pem")"
     done
     echo "MAIL_USERS=\"$(for u in $USERS; do printf '%s ' "${u%%:*}"; done | sed 's/ $//')\""
@@ -741,9 +749,15 @@ case ${1:-} in
     [ $# -eq 2 ] || die "usage: mailservers.sh status DIR"
     [ -d "$2" ] || exit 1
     do_status "$(cd "$2" && pwd)" ;;
+  certs)
+    [ $# -eq 2 ] || die "usage: mailservers.sh certs DIR"
+    command -v openssl >/dev/null 2>&1 || { echo "SKIP: openssl is not installed"; exit 77; }
+    mkdir -p "$2"
+    gen_tls "$(cd "$2" && pwd)"
+    ls "$(cd "$2" && pwd)"/tls/*.pem ;;
   check)
     # prints why the servers cannot run here; exit 0 if they can
     reason=$(missing_reason); [ -z "$reason" ] || { echo "$reason"; exit 1; } ;;
   watch) [ $# -eq 4 ] || die "usage: mailservers.sh watch DIR PID REMOVE"; do_watch "$2" "$3" "$4" ;;
-  *) die "usage: mailservers.sh start [--without-postfix] [--without-alt] [--watch PID [--remove]] DIR | stop DIR | status DIR | check" ;;
+  *) die "usage: mailservers.sh start [--without-postfix] [--without-alt] [--watch PID [--remove]] DIR | stop DIR | status DIR | certs DIR | check" ;;
 esac

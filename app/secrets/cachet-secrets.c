@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-secrets"
+
+#include "config.h"
+
+#include "cachet-secrets.h"
+
+#include <glib/gi18n.h>
+#include <libsecret/secret.h>
+
+#include "cachet-secrets-private.h"
+
+/* Keyring access through libsecret's asynchronous API.  Each call gets a cancellable of its
+ * own, cancelled by the caller's cancellable or by a timeout: a keyring that waits for an
+ * unlock prompt nobody can see (a locked keyring, a display without a desktop) would
+ * otherwise keep the call waiting forever.  The _sync forms run the same code in a private
+ * main context, so they work in threads without a main loop and never wait on the
+ * default one.  Passwords travel in libsecret's non-pageable memory, which is wiped when
+ * freed; they never go into a GError, a log line or a label. */
+
+const SecretSchema *
+_cachet_secrets_get_schema (void)
+{
+  static const SecretSchema schema = {
+    "org.cachet.Cachet.Password", SECRET_SCHEMA_NONE,
+    {
+      { "account-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "protocol", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  };
+
+  return &schema;
+}
+
+gboolean
+_cachet_secret_key_is_valid (const CachetSecretKey *key)
+{
+  return key != NULL
+         && key->account_id != NULL && key->account_id[0] != '\0'
+         && key->protocol != NULL && key->protocol[0] != '\0'
+         && key->host != NULL && key->host[0] != '\0'
+         && key->user != NULL && key->user[0] != '\0';
+}
+
+static GHashTable *
+key_attributes (const CachetSecretKey *key)
+{
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  g_hash_table_insert (attributes, (gpointer) "account-id", g_strdup (key->account_id));
+  g_hash_table_insert (attributes, (gpointer) "protocol", g_strdup (key->protocol));
+  g_hash_table_insert (attributes, (gpointer) "host", g_strdup (key->host));
+  g_hash_table_insert (attributes, (gpointer) "user", g_strdup (key->user));
+  return attributes;
+}
+
+/* One keyring operation --------------------------------------------------------------------- */
+
+typedef enum
+{
+  OP_LOOKUP,
+  OP_STORE,
+  OP_CLEAR,
+} OpKind;
+
+typedef struct
+{
+  OpKind        kind;
+  GHashTable   *attributes;
+  char         *account_id;
+  char         *protocol_key; /* as given ("pop3") */
+  char         *user;         /* also for messages */
+  char         *host;
+  char         *protocol;
+  SecretValue  *value;        /* OP_STORE: the password, in non-pageable memory */
+  guint         timeout_ms;
+  GCancellable *cancellable;  /* ours */
+  GCancellable *caller;
+  gulong        caller_handler;
+  GSource      *timeout;
+  gboolean      timed_out;
+} Op;
+
+static void
+op_free (Op *op)
+{
+  if (op->timeout != NULL)
+    {
+      g_source_destroy (op->timeout);
+      g_source_unref (op->timeout);
+    }
+  if (op->caller != NULL)
+    {
+      g_cancellable_disconnect (op->caller, op->caller_handler);
+      g_object_unref (op->caller);
+    }
+  g_clear_object (&op->cancellable);
+  g_clear_pointer (&op->attributes, g_hash_table_unref);
+  g_clear_pointer (&op->value, secret_value_unref);
+  g_free (op->account_id);
+  g_free (op->protocol_key);
+  g_free (op->user);
+  g_free (op->host);
+  g_free (op->protocol);
+  g_free (op);
+}
+
+static void
+caller_cancelled_cb (GCancellable *caller,
+                     GCancellable *ours)
+{
+  g_cancellable_cancel (ours);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  Op *op = data;
+
+  op->timed_out = TRUE;
+  g_cancellable_cancel (op->cancellable);
+  g_clear_pointer (&op->timeout, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* Turns what libsecret or GDBus said into one of our codes with a sentence for the user. */
+static GError *
+map_error (Op     *op,
+           GError *error)
+{
+  guint seconds = (op->timeout_ms + 999) / 1000;
+
+  if (op->timed_out)
+    return g_error_new (CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_TIMEOUT,
+                        ngettext ("The keyring did not answer within %u second. It may be "
+                                  "locked and waiting for a password nobody can type here.",
+                                  "The keyring did not answer within %u seconds. It may be "
+                                  "locked and waiting for a password nobody can type here.",
+                                  seconds), seconds);
+  if (op->caller != NULL && g_cancellable_is_cancelled (op->caller))
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+
+  g_debug ("keyring error: %s %d: %s", g_quark_to_string (error->domain), error->code,
+           error->message);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)
+      || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)
+      || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+    /* Cancelled without our doing: the unlock prompt was dismissed.  An unknown object:
+     * gnome-keyring has no unlocked default keyring and could not ask for one. */
+    return g_error_new_literal (CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_LOCKED,
+                                _("The keyring is locked and could not be unlocked. Unlock "
+                                  "it (for example by logging in to the desktop again) and "
+                                  "try again."));
+  if (error->domain == G_DBUS_ERROR
+      && (error->code == G_DBUS_ERROR_SERVICE_UNKNOWN
+          || error->code == G_DBUS_ERROR_NAME_HAS_NO_OWNER
+          || error->code == G_DBUS_ERROR_SPAWN_EXEC_FAILED
+          || error->code == G_DBUS_ERROR_SPAWN_CHILD_EXITED
+          || error->code == G_DBUS_ERROR_SPAWN_CHILD_SIGNALED
+          || error->code == G_DBUS_ERROR_SPAWN_FAILED
+          || error->code == G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND
+          || error->code == G_DBUS_ERROR_SPAWN_SERVICE_INVALID
+          || error->code == G_DBUS_ERROR_NO_SERVER
+          || error->code == G_DBUS_ERROR_DISCONNECTED
+          || error->code == G_DBUS_ERROR_NO_REPLY
+          || error->code == G_DBUS_ERROR_TIMEOUT))
+    return g_error_new_literal (CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_NO_SERVICE,
+                                _("No keyring (Secret Service) is running in this desktop "
+                                  "session, so passwords cannot be kept safely. Install or "
+                                  "start GNOME Keyring or KWallet."));
+  return g_error_new (CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_FAILED,
+                      _("The keyring failed: %s"), error->message);
+}
+
+static void
+op_return_error (GTask  *task,
+                 GError *error)
+{
+  Op *op = g_task_get_task_data (task);
+
+  g_task_return_error (task, map_error (op, error));
+  g_error_free (error);
+  g_object_unref (task);
+}
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  GTask *task = data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  char *password = secret_password_lookup_nonpageable_finish (result, &error);
+
+  if (error != NULL)
+    {
+      op_return_error (task, error);
+      return;
+    }
+  if (password == NULL)
+    {
+      g_task_return_new_error (task, CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_NOT_FOUND,
+                               _("No password for %s on %s is stored in the keyring."),
+                               op->user, op->host);
+      g_object_unref (task);
+      return;
+    }
+  g_task_return_pointer (task, password, (GDestroyNotify) secret_password_free);
+  g_object_unref (task);
+}
+
+static void
+store_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  GTask *task = data;
+  Op *op = g_task_get_task_data (task);
+  GError *error = NULL;
+  CachetSecretKey key = { op->account_id, op->protocol_key, op->host, op->user };
+
+  if (!secret_password_store_finish (result, &error))
+    {
+      op_return_error (task, error);
+      return;
+    }
+  /* The keyring has it now; an older copy for this session would hide it. */
+  _cachet_secrets_session_forget (&key);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+clear_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  GTask *task = data;
+  GError *error = NULL;
+
+  /* FALSE without an error: there was nothing to remove, which is fine. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    {
+      op_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+bus_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      data)
+{
+  GTask *task = data;
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(GDBusConnection) bus = NULL;
+  GError *error = NULL;
+
+  bus = g_bus_get_finish (result, &error);
+  if (bus == NULL)
+    {
+      if (!op->timed_out && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_debug ("no session bus: %s", error->message);
+          g_task_return_new_error (task, CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_NO_SERVICE,
+                                   _("There is no desktop session bus, so the keyring cannot "
+                                     "be reached and passwords cannot be kept safely."));
+          g_error_free (error);
+          g_object_unref (task);
+          return;
+        }
+      op_return_error (task, error);
+      return;
+    }
+
+  switch (op->kind)
+    {
+    case OP_LOOKUP:
+      secret_password_lookupv (_cachet_secrets_get_schema (), op->attributes,
+                               op->cancellable, lookup_cb, task);
+      break;
+    case OP_STORE:
+      {
+        g_autofree char *label =
+          /* TRANSLATORS: the name of a password in the keyring (Seahorse shows it):
+           * "Cachet: alice@example.org on pop.example.org (POP3)" */
+          g_strdup_printf (_("Cachet: %s on %s (%s)"), op->user, op->host, op->protocol);
+
+        secret_password_storev (_cachet_secrets_get_schema (), op->attributes,
+                                SECRET_COLLECTION_DEFAULT, label,
+                                secret_value_get_text (op->value),
+                                op->cancellable, store_cb, task);
+      }
+      break;
+    case OP_CLEAR:
+      secret_password_clearv (_cachet_secrets_get_schema (), op->attributes,
+                              op->cancellable, clear_cb, task);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GTask *
+op_start (OpKind                 kind,
+          const CachetSecretKey *key,
+          guint                  timeout_ms,
+          GCancellable          *cancellable,
+          GAsyncReadyCallback    callback,
+          gpointer               user_data,
+          gpointer               source_tag)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  op->kind = kind;
+  op->attributes = key_attributes (key);
+  op->account_id = g_strdup (key->account_id);
+  op->protocol_key = g_strdup (key->protocol);
+  op->user = g_strdup (key->user);
+  op->host = g_strdup (key->host);
+  op->protocol = g_ascii_strup (key->protocol, -1);
+  op->timeout_ms = timeout_ms > 0 ? timeout_ms : CACHET_SECRETS_DEFAULT_TIMEOUT_MS;
+  op->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      op->caller = g_object_ref (cancellable);
+      op->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
+                                                  g_object_ref (op->cancellable),
+                                                  g_object_unref);
+    }
+  op->timeout = g_timeout_source_new (op->timeout_ms);
+  g_source_set_callback (op->timeout, timeout_cb, op, NULL);
+  g_source_set_static_name (op->timeout, "[cachet] keyring timeout");
+  g_source_attach (op->timeout, g_task_get_context (task));
+  return task;
+}
+
+/* Public API --------------------------------------------------------------------------------- */
+
+void
+cachet_secrets_lookup_async (const CachetSecretKey *key,
+                             guint                  timeout_ms,
+                             GCancellable          *cancellable,
+                             GAsyncReadyCallback    callback,
+                             gpointer               user_data)
+{
+  GTask *task;
+  char *remembered;
+
+  g_return_if_fail (_cachet_secret_key_is_valid (key));
+
+  remembered = _cachet_secrets_session_lookup (key);
+  if (remembered != NULL)
+    {
+      task = g_task_new (NULL, cancellable, callback, user_data);
+      g_task_set_source_tag (task, cachet_secrets_lookup_async);
+      g_task_return_pointer (task, remembered, (GDestroyNotify) secret_password_free);
+      g_object_unref (task);
+      return;
+    }
+  task = op_start (OP_LOOKUP, key, timeout_ms, cancellable, callback, user_data,
+                   cachet_secrets_lookup_async);
+  g_bus_get (G_BUS_TYPE_SESSION, ((Op *) g_task_get_task_data (task))->cancellable,
+             bus_cb, task);
+}
+
+char *
+cachet_secrets_lookup_finish (GAsyncResult *result,
+                              GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cachet_secrets_lookup_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+cachet_secrets_store_async (const CachetSecretKey *key,
+                            const char            *password,
+                            guint                  timeout_ms,
+                            GCancellable          *cancellable,
+                            GAsyncReadyCallback    callback,
+                            gpointer               user_data)
+{
+  GTask *task;
+  Op *op;
+
+  g_return_if_fail (_cachet_secret_key_is_valid (key));
+  g_return_if_fail (password != NULL);
+
+  task = op_start (OP_STORE, key, timeout_ms, cancellable, callback, user_data,
+                   cachet_secrets_store_async);
+  op = g_task_get_task_data (task);
+  op->value = secret_value_new (password, -1, "text/plain");
+  g_bus_get (G_BUS_TYPE_SESSION, op->cancellable, bus_cb, task);
+}
+
+gboolean
+cachet_secrets_store_finish (GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cachet_secrets_store_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cachet_secrets_clear_async (const CachetSecretKey *key,
+                            guint                  timeout_ms,
+                            GCancellable          *cancellable,
+                            GAsyncReadyCallback    callback,
+                            gpointer               user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (_cachet_secret_key_is_valid (key));
+
+  _cachet_secrets_session_forget (key);
+  task = op_start (OP_CLEAR, key, timeout_ms, cancellable, callback, user_data,
+                   cachet_secrets_clear_async);
+  g_bus_get (G_BUS_TYPE_SESSION, ((Op *) g_task_get_task_data (task))->cancellable,
+             bus_cb, task);
+}
+
+gboolean
+cachet_secrets_clear_finish (GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cachet_secrets_clear_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Synchronous forms: the asynchronous call in a private main context, iterated until it
+ * is done.  Nothing is dispatched on the caller's (or the default) context meanwhile. */
+
+typedef struct
+{
+  GMainContext *context;
+  GAsyncResult *result;
+} Sync;
+
+static void
+sync_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Sync *sync = data;
+
+  sync->result = g_object_ref (result);
+  g_main_context_wakeup (sync->context);
+}
+
+static void
+sync_begin (Sync *sync)
+{
+  sync->context = g_main_context_new ();
+  sync->result = NULL;
+  g_main_context_push_thread_default (sync->context);
+}
+
+static void
+sync_wait_and_end (Sync *sync)
+{
+  while (sync->result == NULL)
+    g_main_context_iteration (sync->context, TRUE);
+  /* Whatever the finished call left behind (cancelled sources) goes with the context. */
+  while (g_main_context_iteration (sync->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (sync->context);
+  g_main_context_unref (sync->context);
+}
+
+char *
+cachet_secrets_lookup_sync (const CachetSecretKey *key,
+                            guint                  timeout_ms,
+                            GCancellable          *cancellable,
+                            GError               **error)
+{
+  Sync sync;
+  char *password;
+
+  g_return_val_if_fail (_cachet_secret_key_is_valid (key), NULL);
+
+  sync_begin (&sync);
+  cachet_secrets_lookup_async (key, timeout_ms, cancellable, sync_cb, &sync);
+  sync_wait_and_end (&sync);
+  password = cachet_secrets_lookup_finish (sync.result, error);
+  g_object_unref (sync.result);
+  return password;
+}
+
+gboolean
+cachet_secrets_store_sync (const CachetSecretKey *key,
+                           const char            *password,
+                           guint                  timeout_ms,
+                           GCancellable          *cancellable,
+                           GError               **error)
+{
+  Sync sync;
+  gboolean ok;
+
+  g_return_val_if_fail (_cachet_secret_key_is_valid (key), FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+
+  sync_begin (&sync);
+  cachet_secrets_store_async (key, password, timeout_ms, cancellable, sync_cb, &sync);
+  sync_wait_and_end (&sync);
+  ok = cachet_secrets_store_finish (sync.result, error);
+  g_object_unref (sync.result);
+  return ok;
+}
+
+gboolean
+cachet_secrets_clear_sync (const CachetSecretKey *key,
+                           guint                  timeout_ms,
+                           GCancellable          *cancellable,
+                           GError               **error)
+{
+  Sync sync;
+  gboolean ok;
+
+  g_return_val_if_fail (_cachet_secret_key_is_valid (key), FALSE);
+
+  sync_begin (&sync);
+  cachet_secrets_clear_async (key, timeout_ms, cancellable, sync_cb, &sync);
+  sync_wait_and_end (&sync);
+  ok = cachet_secrets_clear_finish (sync.result, error);
+  g_object_unref (sync.result);
+  return ok;
+}
+
+void
+cachet_secrets_password_free (char *password)
+{
+  if (password != NULL)
+    secret_password_free (password);   /* wipes, then frees the non-pageable memory */
+}
