@@ -58,7 +58,13 @@ key_attributes (const CachetSecretKey *key)
   return attributes;
 }
 
-/* One keyring operation --------------------------------------------------------------------- */
+/* One keyring operation --------------------------------------------------------------------- *
+ *
+ * The GTask has one reference for the call in flight (GDBus, then libsecret), dropped when
+ * that call reports back.  The result can be returned earlier: when the timeout fires or
+ * the caller cancels, the task returns at once, because libsecret does not always finish
+ * after a cancel (a cancelled unlock prompt waits for the prompter to answer, and a
+ * prompter on a display nobody sees never does).  The late answer is then dropped. */
 
 typedef enum
 {
@@ -70,6 +76,7 @@ typedef enum
 typedef struct
 {
   OpKind        kind;
+  GTask        *task;         /* not a reference */
   GHashTable   *attributes;
   char         *account_id;
   char         *protocol_key; /* as given ("pop3") */
@@ -78,26 +85,29 @@ typedef struct
   char         *protocol;
   SecretValue  *value;        /* OP_STORE: the password, in non-pageable memory */
   guint         timeout_ms;
-  GCancellable *cancellable;  /* ours */
-  GCancellable *caller;
-  gulong        caller_handler;
+  GCancellable *cancellable;  /* ours: cancelled on timeout or by the caller's */
   GSource      *timeout;
+  GSource      *caller_source;
+  gboolean      caller_cancelled;
   gboolean      timed_out;
+  gboolean      returned;
 } Op;
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
 
 static void
 op_free (Op *op)
 {
-  if (op->timeout != NULL)
-    {
-      g_source_destroy (op->timeout);
-      g_source_unref (op->timeout);
-    }
-  if (op->caller != NULL)
-    {
-      g_cancellable_disconnect (op->caller, op->caller_handler);
-      g_object_unref (op->caller);
-    }
+  destroy_source (&op->timeout);
+  destroy_source (&op->caller_source);
   g_clear_object (&op->cancellable);
   g_clear_pointer (&op->attributes, g_hash_table_unref);
   g_clear_pointer (&op->value, secret_value_unref);
@@ -109,41 +119,57 @@ op_free (Op *op)
   g_free (op);
 }
 
-static void
-caller_cancelled_cb (GCancellable *caller,
-                     GCancellable *ours)
+/* Returns the task's result once; later attempts (a late answer) are ignored. */
+static gboolean
+op_claim (Op *op)
 {
-  g_cancellable_cancel (ours);
+  if (op->returned)
+    return FALSE;
+  op->returned = TRUE;
+  destroy_source (&op->timeout);
+  destroy_source (&op->caller_source);
+  return TRUE;
 }
 
 static gboolean
 timeout_cb (gpointer data)
 {
   Op *op = data;
+  guint seconds = (op->timeout_ms + 999) / 1000;
 
+  g_clear_pointer (&op->timeout, g_source_unref);
   op->timed_out = TRUE;
   g_cancellable_cancel (op->cancellable);
-  g_clear_pointer (&op->timeout, g_source_unref);
+  if (op_claim (op))
+    g_task_return_new_error (op->task, CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_TIMEOUT,
+                             ngettext ("The keyring did not answer within %u second. It may "
+                                       "be locked and waiting for a password nobody can "
+                                       "type here.",
+                                       "The keyring did not answer within %u seconds. It may "
+                                       "be locked and waiting for a password nobody can "
+                                       "type here.",
+                                       seconds), seconds);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+caller_cancelled_cb (GCancellable *caller,
+                     gpointer      data)
+{
+  Op *op = data;
+
+  g_clear_pointer (&op->caller_source, g_source_unref);
+  op->caller_cancelled = TRUE;
+  g_cancellable_cancel (op->cancellable);
+  if (op_claim (op))
+    g_task_return_new_error (op->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
   return G_SOURCE_REMOVE;
 }
 
 /* Turns what libsecret or GDBus said into one of our codes with a sentence for the user. */
 static GError *
-map_error (Op     *op,
-           GError *error)
+map_error (const GError *error)
 {
-  guint seconds = (op->timeout_ms + 999) / 1000;
-
-  if (op->timed_out)
-    return g_error_new (CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_TIMEOUT,
-                        ngettext ("The keyring did not answer within %u second. It may be "
-                                  "locked and waiting for a password nobody can type here.",
-                                  "The keyring did not answer within %u seconds. It may be "
-                                  "locked and waiting for a password nobody can type here.",
-                                  seconds), seconds);
-  if (op->caller != NULL && g_cancellable_is_cancelled (op->caller))
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
-
   g_debug ("keyring error: %s %d: %s", g_quark_to_string (error->domain), error->code,
            error->message);
 
@@ -178,15 +204,61 @@ map_error (Op     *op,
                       _("The keyring failed: %s"), error->message);
 }
 
+/* The call in flight reported back: return its outcome unless the task returned already,
+ * then drop the call's reference. */
 static void
-op_return_error (GTask  *task,
-                 GError *error)
+op_done (GTask    *task,
+         GError   *error,
+         char     *password,
+         gboolean  missing)
 {
   Op *op = g_task_get_task_data (task);
 
-  g_task_return_error (task, map_error (op, error));
-  g_error_free (error);
+  if (!op_claim (op))
+    {
+      cachet_secrets_password_free (password);
+      g_clear_error (&error);
+    }
+  else if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      g_error_free (error);
+    }
+  else if (missing)
+    g_task_return_new_error (task, CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_NOT_FOUND,
+                             _("No password for %s on %s is stored in the keyring."),
+                             op->user, op->host);
+  else if (op->kind == OP_LOOKUP)
+    g_task_return_pointer (task, password, (GDestroyNotify) cachet_secrets_password_free);
+  else
+    {
+      if (op->kind == OP_STORE)
+        {
+          /* The keyring has it now; an older copy for this session would hide it. */
+          CachetSecretKey key = { op->account_id, op->protocol_key, op->host, op->user };
+
+          _cachet_secrets_session_forget (&key);
+        }
+      g_task_return_boolean (task, TRUE);
+    }
   g_object_unref (task);
+}
+
+static void
+search_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  GError *error = NULL;
+  GList *found = secret_password_search_finish (result, &error);
+
+  if (found != NULL)
+    /* There is one, but the lookup could not unlock it (no prompt could be shown, or it
+     * was dismissed). */
+    error = g_error_new_literal (SECRET_ERROR, SECRET_ERROR_IS_LOCKED, "locked");
+  g_list_free_full (found, g_object_unref);
+  op_done (data, error, NULL, error == NULL && ((Op *) g_task_get_task_data (data))->kind
+                                               == OP_LOOKUP);
 }
 
 static void
@@ -199,21 +271,14 @@ lookup_cb (GObject      *source,
   GError *error = NULL;
   char *password = secret_password_lookup_nonpageable_finish (result, &error);
 
-  if (error != NULL)
+  if (error == NULL && password == NULL && !op->returned)
     {
-      op_return_error (task, error);
+      /* Not found, or found locked: libsecret's lookup does not tell them apart. */
+      secret_password_searchv (_cachet_secrets_get_schema (), op->attributes,
+                               SECRET_SEARCH_NONE, op->cancellable, search_cb, task);
       return;
     }
-  if (password == NULL)
-    {
-      g_task_return_new_error (task, CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_NOT_FOUND,
-                               _("No password for %s on %s is stored in the keyring."),
-                               op->user, op->host);
-      g_object_unref (task);
-      return;
-    }
-  g_task_return_pointer (task, password, (GDestroyNotify) secret_password_free);
-  g_object_unref (task);
+  op_done (task, error, password, FALSE);
 }
 
 static void
@@ -221,20 +286,10 @@ store_cb (GObject      *source,
           GAsyncResult *result,
           gpointer      data)
 {
-  GTask *task = data;
-  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
-  CachetSecretKey key = { op->account_id, op->protocol_key, op->host, op->user };
 
-  if (!secret_password_store_finish (result, &error))
-    {
-      op_return_error (task, error);
-      return;
-    }
-  /* The keyring has it now; an older copy for this session would hide it. */
-  _cachet_secrets_session_forget (&key);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  secret_password_store_finish (result, &error);
+  op_done (data, error, NULL, FALSE);
 }
 
 static void
@@ -243,17 +298,18 @@ clear_cb (GObject      *source,
           gpointer      data)
 {
   GTask *task = data;
+  Op *op = g_task_get_task_data (task);
   GError *error = NULL;
 
-  /* FALSE without an error: there was nothing to remove, which is fine. */
-  secret_password_clear_finish (result, &error);
-  if (error != NULL)
+  /* FALSE without an error: nothing was removed, which is fine when there was nothing;
+   * but a locked keyring that could not be unlocked says the same. */
+  if (!secret_password_clear_finish (result, &error) && error == NULL && !op->returned)
     {
-      op_return_error (task, error);
+      secret_password_searchv (_cachet_secrets_get_schema (), op->attributes,
+                               SECRET_SEARCH_NONE, op->cancellable, search_cb, task);
       return;
     }
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  op_done (task, error, NULL, FALSE);
 }
 
 static void
@@ -269,17 +325,18 @@ bus_cb (GObject      *source,
   bus = g_bus_get_finish (result, &error);
   if (bus == NULL)
     {
-      if (!op->timed_out && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_debug ("no session bus: %s", error->message);
-          g_task_return_new_error (task, CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_NO_SERVICE,
-                                   _("There is no desktop session bus, so the keyring cannot "
-                                     "be reached and passwords cannot be kept safely."));
-          g_error_free (error);
-          g_object_unref (task);
-          return;
-        }
-      op_return_error (task, error);
+      g_debug ("no session bus: %s", error->message);
+      g_clear_error (&error);
+      if (op_claim (op))
+        g_task_return_new_error (task, CACHET_SECRETS_ERROR, CACHET_SECRETS_ERROR_NO_SERVICE,
+                                 _("There is no desktop session bus, so the keyring cannot be "
+                                   "reached and passwords cannot be kept safely."));
+      g_object_unref (task);
+      return;
+    }
+  if (op->returned)
+    {
+      g_object_unref (task);
       return;
     }
 
@@ -311,9 +368,12 @@ bus_cb (GObject      *source,
     }
 }
 
-static GTask *
+/* Starts an operation: connects to the session bus first (no bus is NO_SERVICE), then
+ * bus_cb() calls libsecret. */
+static void
 op_start (OpKind                 kind,
           const CachetSecretKey *key,
+          const char            *password,
           guint                  timeout_ms,
           GCancellable          *cancellable,
           GAsyncReadyCallback    callback,
@@ -324,28 +384,35 @@ op_start (OpKind                 kind,
   Op *op = g_new0 (Op, 1);
 
   g_task_set_source_tag (task, source_tag);
+  /* Cancellation is reported by caller_cancelled_cb(), in this context. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
   op->kind = kind;
+  op->task = task;
   op->attributes = key_attributes (key);
   op->account_id = g_strdup (key->account_id);
   op->protocol_key = g_strdup (key->protocol);
   op->user = g_strdup (key->user);
   op->host = g_strdup (key->host);
   op->protocol = g_ascii_strup (key->protocol, -1);
+  if (password != NULL)
+    op->value = secret_value_new (password, -1, "text/plain");
   op->timeout_ms = timeout_ms > 0 ? timeout_ms : CACHET_SECRETS_DEFAULT_TIMEOUT_MS;
   op->cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    {
-      op->caller = g_object_ref (cancellable);
-      op->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (caller_cancelled_cb),
-                                                  g_object_ref (op->cancellable),
-                                                  g_object_unref);
-    }
+
   op->timeout = g_timeout_source_new (op->timeout_ms);
   g_source_set_callback (op->timeout, timeout_cb, op, NULL);
   g_source_set_static_name (op->timeout, "[cachet] keyring timeout");
   g_source_attach (op->timeout, g_task_get_context (task));
-  return task;
+  if (cancellable != NULL)
+    {
+      op->caller_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (op->caller_source, G_SOURCE_FUNC (caller_cancelled_cb), op, NULL);
+      g_source_attach (op->caller_source, g_task_get_context (task));
+    }
+
+  /* The task's own reference goes to the call in flight. */
+  g_bus_get (G_BUS_TYPE_SESSION, op->cancellable, bus_cb, task);
 }
 
 /* Public API --------------------------------------------------------------------------------- */
@@ -357,7 +424,6 @@ cachet_secrets_lookup_async (const CachetSecretKey *key,
                              GAsyncReadyCallback    callback,
                              gpointer               user_data)
 {
-  GTask *task;
   char *remembered;
 
   g_return_if_fail (_cachet_secret_key_is_valid (key));
@@ -365,16 +431,15 @@ cachet_secrets_lookup_async (const CachetSecretKey *key,
   remembered = _cachet_secrets_session_lookup (key);
   if (remembered != NULL)
     {
-      task = g_task_new (NULL, cancellable, callback, user_data);
+      GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
       g_task_set_source_tag (task, cachet_secrets_lookup_async);
-      g_task_return_pointer (task, remembered, (GDestroyNotify) secret_password_free);
+      g_task_return_pointer (task, remembered, (GDestroyNotify) cachet_secrets_password_free);
       g_object_unref (task);
       return;
     }
-  task = op_start (OP_LOOKUP, key, timeout_ms, cancellable, callback, user_data,
-                   cachet_secrets_lookup_async);
-  g_bus_get (G_BUS_TYPE_SESSION, ((Op *) g_task_get_task_data (task))->cancellable,
-             bus_cb, task);
+  op_start (OP_LOOKUP, key, NULL, timeout_ms, cancellable, callback, user_data,
+            cachet_secrets_lookup_async);
 }
 
 char *
@@ -396,17 +461,11 @@ cachet_secrets_store_async (const CachetSecretKey *key,
                             GAsyncReadyCallback    callback,
                             gpointer               user_data)
 {
-  GTask *task;
-  Op *op;
-
   g_return_if_fail (_cachet_secret_key_is_valid (key));
   g_return_if_fail (password != NULL);
 
-  task = op_start (OP_STORE, key, timeout_ms, cancellable, callback, user_data,
-                   cachet_secrets_store_async);
-  op = g_task_get_task_data (task);
-  op->value = secret_value_new (password, -1, "text/plain");
-  g_bus_get (G_BUS_TYPE_SESSION, op->cancellable, bus_cb, task);
+  op_start (OP_STORE, key, password, timeout_ms, cancellable, callback, user_data,
+            cachet_secrets_store_async);
 }
 
 gboolean
@@ -427,15 +486,11 @@ cachet_secrets_clear_async (const CachetSecretKey *key,
                             GAsyncReadyCallback    callback,
                             gpointer               user_data)
 {
-  GTask *task;
-
   g_return_if_fail (_cachet_secret_key_is_valid (key));
 
   _cachet_secrets_session_forget (key);
-  task = op_start (OP_CLEAR, key, timeout_ms, cancellable, callback, user_data,
-                   cachet_secrets_clear_async);
-  g_bus_get (G_BUS_TYPE_SESSION, ((Op *) g_task_get_task_data (task))->cancellable,
-             bus_cb, task);
+  op_start (OP_CLEAR, key, NULL, timeout_ms, cancellable, callback, user_data,
+            cachet_secrets_clear_async);
 }
 
 gboolean
@@ -445,6 +500,7 @@ cachet_secrets_clear_finish (GAsyncResult *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cachet_secrets_clear_async,
                         FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

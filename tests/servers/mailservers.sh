@@ -517,12 +517,17 @@ ours_watcher () {
     tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$self watch $2 "
 }
 
-# watch DIR PID REMOVE: wait for PID to end, then stop DIR's servers.
+# watch DIR PID REMOVE: wait for PID to end, then stop DIR's servers. A
+# TERM (sent by "stop") ends the watch and nothing else.
 do_watch () {
-  local D=$1 pid=$2 remove=$3
-  trap 'do_stop "$D" watcher; [ "$remove" = 1 ] && rm -rf "$D"; exit 0' TERM INT HUP
-  # tail polls PID every 0.2 s and returns when it is gone
-  tail --pid="$pid" -s 0.2 -f /dev/null
+  local D=$1 pid=$2 remove=$3 tail_pid
+  # tail polls PID every 0.2 s and returns when it is gone; in the
+  # background, so that "wait" lets the TERM trap run at once
+  tail --pid="$pid" -s 0.2 -f /dev/null &
+  tail_pid=$!
+  trap 'kill $tail_pid 2>/dev/null; exit 0' TERM
+  wait "$tail_pid" || true
+  trap - TERM
   say "process $pid ended without stopping the servers in $D: stopping them"
   do_stop "$D" watcher
   [ "$remove" = 1 ] && rm -rf "$D"
