@@ -158,30 +158,18 @@ fetch_job_new (CachetFetcher *self,
                CachetAccount *account)
 {
   CachetFetchJob *job = g_new0 (CachetFetchJob, 1);
-  gint server_policy = CACHET_KEEP_ON_SERVER, large_policy = CACHET_LARGE_FETCH;
-  guint days = 0;
-  guint64 large_size = 0;
-  gboolean when_deleted = FALSE;
-  g_autofree char *ca_file = NULL;
 
-  g_object_get (account,
-                "server-policy", &server_policy,
-                "delete-after-days", &days,
-                "delete-when-deleted-locally", &when_deleted,
-                "large-policy", &large_policy,
-                "large-size", &large_size,
-                "ca-file", &ca_file,
-                NULL);
   job->store = g_object_ref (self->store);
   job->account_id = g_strdup (cachet_account_get_id (account));
   job->account_name = g_strdup (cachet_account_get_name (account));
   job->pop3 = cachet_server_settings_copy (cachet_account_get_pop3 (account));
-  job->ca_file = g_steal_pointer (&ca_file);
-  job->policy.server_policy = server_policy;
-  job->policy.delete_after_days = days;
-  job->policy.delete_when_deleted_locally = when_deleted;
-  job->policy.large_policy = large_policy;
-  job->policy.large_size = large_size;
+  job->ca_file = g_strdup (cachet_account_get_ca_file (account));
+  job->policy.server_policy = cachet_account_get_server_policy (account);
+  job->policy.delete_after_days = cachet_account_get_delete_after_days (account);
+  job->policy.delete_when_deleted_locally =
+    cachet_account_get_delete_when_deleted_locally (account);
+  job->policy.large_policy = cachet_account_get_large_policy (account);
+  job->policy.large_size = cachet_account_get_large_size (account);
   job->secrets_timeout_ms = self->secrets_timeout_ms;
   job->network_timeout_s = self->network_timeout_s;
   job->result = g_new0 (CachetFetchResult, 1);
