@@ -10,8 +10,8 @@
  *
  * The one rule everything else follows: a message is deleted on the server only when the
  * ledger says it is stored whole (fetched before, or committed by this fetch), never in
- * safe mode (no UIDL), never when only its headers were fetched, and only as the account's
- * policy says. */
+ * safe mode (no UIDL) nor when the server gave that message no usable UIDL, never when only
+ * its headers were fetched, and only as the account's policy says. */
 
 void
 _cachet_fetch_item_free (CachetFetchItem *item)
@@ -68,7 +68,7 @@ _cachet_fetch_should_delete (const CachetFetchItem   *item,
   gboolean whole;
   gint64 fetched;
 
-  if (policy->safe_mode)
+  if (policy->safe_mode || item->by_headers)
     return FALSE;
   switch (item->action)
     {

@@ -30,7 +30,8 @@ typedef struct
 {
   guint             number;
   guint64           size;
-  char             *uidl;        /* the server's, or in safe mode the header hash */
+  char             *uidl;        /* the server's, or the header hash (by_headers) */
+  gboolean          by_headers;  /* the server gave no usable UIDL: never deleted */
   CachetFetchAction action;
   /* From the ledger when KNOWN. */
   gboolean          partial;

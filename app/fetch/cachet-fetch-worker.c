@@ -359,6 +359,7 @@ header_sink (guint         number,
   return TRUE;
 }
 
+/* Keys the items without a UIDL by their headers (TOP n 0). */
 static gboolean
 key_by_headers (CachetPop3Session *session,
                 GPtrArray         *items,
@@ -371,7 +372,11 @@ key_by_headers (CachetPop3Session *session,
   gboolean ok;
 
   for (guint i = 0; i < items->len; i++)
-    g_array_append_val (numbers, ((CachetFetchItem *) g_ptr_array_index (items, i))->number);
+    {
+      CachetFetchItem *item = g_ptr_array_index (items, i);
+      if (item->by_headers)
+        g_array_append_val (numbers, item->number);
+    }
   ok = numbers->len == 0
        || cachet_pop3_session_retrieve (session, (const guint *) numbers->data, numbers->len,
                                         TRUE, header_sink, &h, cancellable, error);
@@ -457,7 +462,7 @@ list_items (CachetFetchJob    *job,
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GPtrArray) items =
     g_ptr_array_new_with_free_func ((GDestroyNotify) _cachet_fetch_item_free);
-  gboolean has_uidl = TRUE;
+  guint n_without = 0;
 
   _cachet_fetch_report (job, CACHET_FETCH_STAGE_LISTING, 0, 0, 0, 0, TRUE);
   entries = cachet_pop3_session_list (session, cancellable, error);
@@ -470,14 +475,18 @@ list_items (CachetFetchJob    *job,
 
       item->number = e->number;
       item->size = e->size;
-      item->uidl = g_strdup (e->uidl);
-      if (item->uidl == NULL || *item->uidl == '\0')
-        has_uidl = FALSE;
+      if (e->uidl != NULL && *e->uidl != '\0')
+        item->uidl = g_strdup (e->uidl);
+      else
+        {
+          item->by_headers = TRUE;
+          n_without++;
+        }
       g_ptr_array_add (items, item);
       g_hash_table_insert (by_number, GUINT_TO_POINTER (item->number), item);
     }
   job->result->n_on_server = items->len;
-  if (!has_uidl)
+  if (!cachet_pop3_session_has_uidl (session))
     {
       job->policy.safe_mode = TRUE;
       job->result->no_uidl = TRUE;
@@ -485,11 +494,19 @@ list_items (CachetFetchJob    *job,
                                       "(UIDL). Cachet recognises the messages it has by their "
                                       "headers and leaves all mail on the server."),
                                     job->pop3->host));
-      for (guint i = 0; i < items->len; i++)
-        g_clear_pointer (&((CachetFetchItem *) g_ptr_array_index (items, i))->uidl, g_free);
-      if (!key_by_headers (session, items, by_number, cancellable, error))
-        return NULL;
     }
+  else if (n_without > 0)
+    notice (job, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                               "The server gave %u message no usable unique "
+                                               "id. Cachet recognises it by its headers and "
+                                               "leaves it on the server.",
+                                               "The server gave %u messages no usable unique "
+                                               "id. Cachet recognises them by their headers "
+                                               "and leaves them on the server.",
+                                               n_without),
+                                  n_without));
+  if (n_without > 0 && !key_by_headers (session, items, by_number, cancellable, error))
+    return NULL;
   return g_steal_pointer (&items);
 }
 
@@ -574,7 +591,10 @@ _cachet_fetch_run (CachetFetchJob *job,
       if (item->action == CACHET_FETCH_HEADERS && item->stored_now)
         job->result->n_headers_only++;
     }
-  if (receive_error != NULL)
+  /* A refused RETR leaves the session usable: what was stored may still be deleted.  Any
+   * other failure ends the session (nothing is deleted: the next fetch does it). */
+  if (receive_error != NULL
+      && !g_error_matches (receive_error, CACHET_NET_ERROR, CACHET_NET_ERROR_SERVER))
     {
       g_propagate_error (error, g_steal_pointer (&receive_error));
       goto out;
@@ -594,15 +614,22 @@ _cachet_fetch_run (CachetFetchJob *job,
   else
     job->result->n_deleted = n_marked;
 
-  /* Rows of messages deleted locally that the server no longer has are of no more use. */
+  /* Rows of messages deleted locally that the server no longer has are of no more use; only
+   * a complete list of UIDLs says which those are. */
   if (!job->policy.safe_mode)
     {
       g_autoptr(GPtrArray) uidls = g_ptr_array_new ();
       guint n = 0;
 
       for (guint i = 0; i < items->len; i++)
-        g_ptr_array_add (uidls, ((CachetFetchItem *) g_ptr_array_index (items, i))->uidl);
-      if (!cachet_store_ledger_forget_sync (job->store, job->account_id,
+        {
+          CachetFetchItem *item = g_ptr_array_index (items, i);
+          if (item->by_headers)
+            break;
+          g_ptr_array_add (uidls, item->uidl);
+        }
+      if (uidls->len == items->len
+          && !cachet_store_ledger_forget_sync (job->store, job->account_id,
                                             (const char * const *) uidls->pdata, uidls->len, &n,
                                             NULL, &local_error))
         g_warning ("Could not tidy the ledger of %s: %s", job->account_id,
@@ -618,7 +645,10 @@ _cachet_fetch_run (CachetFetchJob *job,
                                   job->result->n_skipped));
   _cachet_fetch_report (job, CACHET_FETCH_STAGE_DONE, r.n_done, r.n_total, r.bytes_total,
                         r.bytes_total, TRUE);
-  ok = TRUE;
+  if (receive_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&receive_error));
+  else
+    ok = TRUE;
 
 out:
   if (r.in_flight != NULL)
