@@ -19,6 +19,7 @@ static const struct
   { "show", _cachet_cli_show },
   { "import-mbox", _cachet_cli_import_mbox },
   { "search", _cachet_cli_search },
+  { "fetch", _cachet_cli_fetch },
 };
 
 static void
@@ -32,6 +33,9 @@ print_help (FILE *out)
                         "  show FILE.eml [--all-headers]     Print a message as the viewer shows it\n"
                         "  import-mbox FILE [--folder NAME]  Import the messages of an mbox file\n"
                         "  search QUERY [--folder NAME]      Search the mail store\n"
+                        "  fetch [ACCOUNT] [--password-stdin] [--accept-certificate SHA256]\n"
+                        "                                    Get new mail from every account, or "
+                        "one\n"
                         "\n"
                         "Options:\n"
                         "  --version                         Print the version and exit\n"
