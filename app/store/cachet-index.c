@@ -422,7 +422,11 @@ setup_writer (CachetDb *conn,
              "PRAGMA journal_mode=WAL;"
              "PRAGMA synchronous=NORMAL;"
              "PRAGMA temp_store=MEMORY;"
-             "PRAGMA cache_size=-32000;", error))
+             /* 8 MB: the writer's page cache fills up to its size with a big index, and
+              * was most of what a long fetch or an index build grew by (32 MB made a
+              * 20,000-message fetch peak at 68 MB against 36 MB for 2,000; building a
+              * 20,000-message index took the same time either way). */
+             "PRAGMA cache_size=-8000;", error))
     return FALSE;
   if (fresh && !exec (conn, schema_sql, error))
     return FALSE;
