@@ -216,7 +216,12 @@ read_uint (Reader     *r,
   return TRUE;
 
 bad:
-  problem (r, key, _("“%s” is not a number from 0 to %" G_GUINT64_FORMAT "."), text, max);
+  {
+    /* Not in the message itself: a 64-bit format cannot be in a msgid. */
+    g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+    problem (r, key, _("“%s” is not a number from 0 to %s."), text, max_text);
+  }
   return FALSE;
 }
 
@@ -1065,6 +1070,46 @@ id_taken (CachetAccountList *self,
 }
 
 gboolean
+cachet_account_list_changed_on_disk (CachetAccountList *self)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *sum = NULL;
+  gsize len;
+
+  g_return_val_if_fail (CACHET_IS_ACCOUNT_LIST (self), FALSE);
+
+  if (!g_file_get_contents (self->path, &data, &len, NULL))
+    return self->checksum != NULL;
+  sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) data, len);
+  return g_strcmp0 (sum, self->checksum) != 0;
+}
+
+static char *
+unique_id (CachetAccountList *self,
+           const char        *id)
+{
+  if (!id_taken (self, id))
+    return g_strdup (id);
+  for (guint n = 2;; n++)
+    {
+      g_autofree char *candidate = g_strdup_printf ("%s-%u", id, n);
+
+      if (!id_taken (self, candidate))
+        return g_steal_pointer (&candidate);
+    }
+}
+
+char *
+cachet_account_list_make_id (CachetAccountList *self,
+                             const char        *name)
+{
+  g_autofree char *id = cachet_account_make_id (name);
+
+  g_return_val_if_fail (CACHET_IS_ACCOUNT_LIST (self), NULL);
+  return unique_id (self, id);
+}
+
+gboolean
 cachet_account_list_add (CachetAccountList *self,
                          CachetAccount     *account,
                          GError           **error)
@@ -1090,18 +1135,8 @@ cachet_account_list_add (CachetAccountList *self,
 
   if (id_taken (self, cachet_account_get_id (account)))
     {
-      g_autofree char *base = g_strdup (cachet_account_get_id (account));
-
-      for (guint n = 2;; n++)
-        {
-          g_autofree char *id = g_strdup_printf ("%s-%u", base, n);
-
-          if (!id_taken (self, id))
-            {
-              _cachet_account_set_id (account, id);
-              break;
-            }
-        }
+      g_autofree char *id = unique_id (self, cachet_account_get_id (account));
+      _cachet_account_set_id (account, id);
     }
 
   take_account (self, g_object_ref (account), -1);

@@ -221,5 +221,12 @@ const char        *cachet_account_list_get_path   (CachetAccountList *self);
  *
  * cachet_account_list_get_all() returns the list's own array (transfer none). */
 const char        *cachet_account_list_get_kept_aside_path (CachetAccountList *self);
+/* TRUE when the file is not what was last read or written here (another program, such as
+ * `cachet account add`, changed it): then cachet_account_list_load() picks that up. */
+gboolean           cachet_account_list_changed_on_disk (CachetAccountList *self);
+/* An id made from @name that no account (and no group in the file) has: what
+ * cachet_account_list_add() would give it.  For storing passwords before adding. */
+char              *cachet_account_list_make_id    (CachetAccountList *self,
+                                                   const char        *name);
 
 G_END_DECLS

@@ -18,16 +18,30 @@
  * at most WINDOW_COMMANDS at a time and, for RETR, at most WINDOW_BYTES of messages (by
  * their LIST sizes) beyond the first; the window is topped up when it has drained to
  * three quarters, so that writes are batched.  Replies are read strictly in order.
- * Commands are a few bytes each, so writing can never block on a server that is busy
- * sending us replies.  Without PIPELINING one command at a time. */
+ * Commands are a few bytes each (256 are under 3 KB), so writing can never block on a
+ * server that is busy sending us replies.  Without PIPELINING one command at a time.
+ *
+ * The window bounds throughput at about WINDOW_COMMANDS / round trip: with 20 ms added
+ * on loopback, 64 commands gave 2,500 messages/s of 8 KB, 256 gave 8,000.  What a
+ * larger window costs is only what is already under way when a RETR is refused or the
+ * sink fails (read and dropped, at most WINDOW_BYTES beyond one message). */
 
-#define WINDOW_COMMANDS 64
+#define WINDOW_COMMANDS 256
 #define WINDOW_BYTES (4 * 1024 * 1024)
 
 static guint
 window_size (CachetPop3Session *self)
 {
-  return cachet_pop3_session_has_capability (self, "PIPELINING") ? WINDOW_COMMANDS : 1;
+  return !self->no_pipelining && cachet_pop3_session_has_capability (self, "PIPELINING")
+         ? WINDOW_COMMANDS : 1;
+}
+
+void
+cachet_pop3_session_set_pipelining (CachetPop3Session *self,
+                                    gboolean           enabled)
+{
+  g_return_if_fail (self != NULL);
+  self->no_pipelining = !enabled;
 }
 
 static gint

@@ -40,6 +40,7 @@ struct _CachetPop3Session
   gboolean        have_capa;
   char           *timestamp;     /* APOP challenge from the greeting */
   gboolean        have_uidl;
+  gboolean        no_pipelining;
   GArray         *sizes;         /* CachetPop3Size by number, from the last LIST */
 
   guint8         *buf;           /* bytes read but not parsed yet */

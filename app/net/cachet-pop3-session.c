@@ -927,11 +927,10 @@ check_credentials (CachetPop3Session *self,
                    GError           **error)
 {
   /* A line break would end the command early and start another one. */
-  if (user == NULL || *user == '\0' || strpbrk (user, "\r\n") != NULL
-      || strchr (user, ' ') != NULL)
+  if (user == NULL || *user == '\0' || strpbrk (user, "\r\n") != NULL)
     {
       g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH,
-                   _("The user name for %s is empty or contains spaces or line breaks."),
+                   _("The user name for %s is empty or contains a line break."),
                    self->host);
       return FALSE;
     }
@@ -983,6 +982,13 @@ cachet_pop3_session_login (CachetPop3Session *self,
                    _("%s does not offer the login method SASL PLAIN. Choose “password” or "
                      "“automatic” in the account settings."),
                    self->host);
+      return FALSE;
+    }
+  if (method == CACHET_AUTH_APOP && strchr (user, ' ') != NULL)
+    {
+      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH_UNSUPPORTED,
+                   _("APOP cannot log in a user name with spaces. Choose another login "
+                     "method in the account settings."));
       return FALSE;
     }
   if (method == CACHET_AUTH_APOP && self->timestamp == NULL)

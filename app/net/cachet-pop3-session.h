@@ -44,7 +44,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetPop3Session, cachet_pop3_session_free)
 
 /* Connects, protects the connection as @server says, checks the certificate, reads the
  * greeting and CAPA.  On CACHET_NET_ERROR_CERTIFICATE(_CHANGED) the check is kept for
- * cachet_pop3_session_get_tls_check() so the user can be asked. */
+ * cachet_pop3_session_get_tls_check() so the user can be asked.  Uses server->host,
+ * port (0: 995 for TLS, else 110), security and pinned_sha256; @extra_ca_file may be
+ * NULL; @timeout_seconds (0: 60) bounds the connection, the TLS handshake and each read
+ * later on.  A name is resolved to IPv4 and IPv6 addresses, tried in turn; no proxy. */
 gboolean     cachet_pop3_session_connect      (CachetPop3Session          *self,
                                                const CachetServerSettings *server,
                                                const char                 *extra_ca_file,
@@ -52,12 +55,21 @@ gboolean     cachet_pop3_session_connect      (CachetPop3Session          *self,
                                                GCancellable               *cancellable,
                                                GError                    **error);
 const CachetTlsCheck *cachet_pop3_session_get_tls_check (CachetPop3Session *self);
-/* A CAPA name ("PIPELINING"), or a name and one of its arguments ("SASL PLAIN"). */
+/* Pipelining is used when the server offers it (default TRUE); FALSE sends one command
+ * at a time, for a server that offers PIPELINING but breaks under it. */
+void         cachet_pop3_session_set_pipelining (CachetPop3Session *self,
+                                                 gboolean           enabled);
+/* A CAPA name ("PIPELINING"), or a name and one of its arguments ("SASL PLAIN"); after
+ * STLS, what the server offers inside TLS. */
 gboolean     cachet_pop3_session_has_capability (CachetPop3Session *self,
                                                  const char        *capability);
 /* Logs in with @method (CACHET_AUTH_AUTO: SASL PLAIN if offered, else USER/PASS; APOP only
  * when asked for).  A refused login is CACHET_NET_ERROR_AUTH with the server's words; a
- * mailbox in use is CACHET_NET_ERROR_LOCKED ([IN-USE]). */
+ * mailbox in use is CACHET_NET_ERROR_LOCKED ([IN-USE]); [SYS/TEMP], [SYS/PERM] and
+ * [LOGIN-DELAY] are CACHET_NET_ERROR_SERVER.  A method the server does not offer (SASL
+ * PLAIN missing from CAPA, APOP without a challenge in the greeting) is
+ * CACHET_NET_ERROR_AUTH_UNSUPPORTED and nothing is sent.  The session stays usable after
+ * a refused login. */
 gboolean     cachet_pop3_session_login        (CachetPop3Session *self,
                                                const char        *user,
                                                const char        *password,

@@ -225,6 +225,33 @@ format_fingerprint (const char *hex)
   return g_string_free (out, FALSE);
 }
 
+/* The CN of a distinguished name ("O=Example,CN=mail.example.org"), or the whole name. */
+static char *
+common_name (const char *dn)
+{
+  const char *p = dn;
+
+  while (p != NULL && *p != '\0')
+    {
+      if (g_ascii_strncasecmp (p, "CN=", 3) == 0 && (p == dn || p[-1] == ','))
+        {
+          GString *out = g_string_new (NULL);
+
+          for (p += 3; *p != '\0' && *p != ','; p++)
+            {
+              if (*p == '\\' && p[1] != '\0')
+                p++;
+              g_string_append_c (out, *p);
+            }
+          return g_string_free (out, FALSE);
+        }
+      p = strchr (p, ',');
+      if (p != NULL)
+        p++;
+    }
+  return g_strdup (dn);
+}
+
 static char *
 format_date (GDateTime *when)
 {
@@ -266,9 +293,12 @@ cachet_tls_check_describe (const CachetTlsCheck *check,
   if (problems & G_TLS_CERTIFICATE_UNKNOWN_CA)
     {
       if (check->issuer != NULL && g_strcmp0 (check->issuer, check->subject) != 0)
-        g_ptr_array_add (reasons,
-                         g_strdup_printf (_("its issuer “%s” is not an authority this "
-                                            "computer trusts"), check->issuer));
+        {
+          g_autofree char *issuer = common_name (check->issuer);
+          g_ptr_array_add (reasons,
+                           g_strdup_printf (_("its issuer “%s” is not an authority this "
+                                              "computer trusts"), issuer));
+        }
       else
         g_ptr_array_add (reasons,
                          g_strdup (_("it is self-signed or from an unknown issuer, "
@@ -277,10 +307,13 @@ cachet_tls_check_describe (const CachetTlsCheck *check,
   if (problems & G_TLS_CERTIFICATE_BAD_IDENTITY)
     {
       if (check->subject != NULL)
-        g_ptr_array_add (reasons,
-                         g_strdup_printf (_("it was made for a different server (“%s”), "
-                                            "not for the name %s"),
-                                          check->subject, hostname));
+        {
+          g_autofree char *subject = common_name (check->subject);
+          g_ptr_array_add (reasons,
+                           g_strdup_printf (_("it was made for a different server (“%s”), "
+                                              "not for the name %s"),
+                                            subject, hostname));
+        }
       else
         g_ptr_array_add (reasons,
                          g_strdup_printf (_("it was made for a different server, not for "

@@ -357,6 +357,9 @@ bus_cb (GObject      *source,
                                 SECRET_COLLECTION_DEFAULT, label,
                                 secret_value_get_text (op->value),
                                 op->cancellable, store_cb, task);
+        /* libsecret took its own copy: ours is wiped now, not whenever a call that timed
+         * out comes back. */
+        g_clear_pointer (&op->value, secret_value_unref);
       }
       break;
     case OP_CLEAR:

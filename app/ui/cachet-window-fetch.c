@@ -380,12 +380,21 @@ _cachet_window_get_mail (CachetWindow *self,
 {
   CachetWindowFetch *f = self->fetch;
   g_autoptr(GError) error = NULL;
+  GtkApplication *app;
   GPtrArray *all;
 
   if (f == NULL || !self->store_open || is_running (self))
     return;
-  f->accounts = cachet_account_list_new (NULL);
-  if (!cachet_account_list_load (f->accounts, &error))
+  /* The application's accounts (those of the accounts dialog), read again when another
+   * program (such as `cachet account add`) changed the file; a window of its own (tests)
+   * reads the file itself. */
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  if (CACHET_IS_APPLICATION (app))
+    f->accounts = g_object_ref (cachet_application_get_accounts (CACHET_APPLICATION (app)));
+  else
+    f->accounts = cachet_account_list_new (NULL);
+  if ((!CACHET_IS_APPLICATION (app) || cachet_account_list_changed_on_disk (f->accounts))
+      && !cachet_account_list_load (f->accounts, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Could not read the accounts: %s"),
                                                error->message);

@@ -46,6 +46,7 @@ struct _CachetWindow
   gboolean               list_focused;  /* the list had the keyboard once */
   gboolean               sync_pending;  /* sync the folder once its list is shown */
   guint                  present_source; /* present once the first list is in, or then */
+  guint                  ready_source;   /* the store was open at construction */
   gint64                 folder_id;    /* the folder shown (also while searching) */
 
   int                    width;

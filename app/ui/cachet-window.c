@@ -220,6 +220,16 @@ select_initial_folder (CachetWindow *self)
 
 static void store_ready (CachetWindow *self);
 
+static gboolean
+store_ready_idle_cb (gpointer user_data)
+{
+  CachetWindow *self = user_data;
+
+  self->ready_source = 0;
+  store_ready (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 open_done_cb (GObject      *source,
               GAsyncResult *result,
@@ -297,6 +307,17 @@ void
 cachet_window_present_when_ready (CachetWindow *self)
 {
   g_return_if_fail (CACHET_IS_WINDOW (self));
+
+  /* The store was open at construction and the start-up list is waiting: map the window
+   * first (realizing it costs the same with or without rows), then give it the list; the
+   * first frame, drawn from the main loop, has the rows. */
+  if (self->ready_source != 0)
+    {
+      g_clear_handle_id (&self->ready_source, g_source_remove);
+      gtk_window_present (GTK_WINDOW (self));
+      store_ready (self);
+      return;
+    }
 
   /* Without an open store there is nothing to wait for: show the spinner at once. */
   if (!self->store_open || !cachet_message_list_view_is_loading (self->message_list))
@@ -537,9 +558,10 @@ cachet_window_constructed (GObject *object)
 
   g_debug ("Window built at %.1f ms", ms_since_process_start ());
   /* The application usually has the store open by now (it starts opening before GTK);
-   * then the list is requested at once, before the first frame. */
+   * then the list is shown before the first frame: at once when the application presents
+   * the window (its "application" is only set after construction), else from an idle. */
   if (self->store != NULL && cachet_store_is_open (self->store))
-    store_ready (self);
+    self->ready_source = g_idle_add_full (G_PRIORITY_HIGH, store_ready_idle_cb, self, NULL);
   else if (self->store != NULL)
     cachet_store_open_async (self->store, self->cancellable, open_done_cb, g_object_ref (self));
 }
@@ -552,6 +574,7 @@ cachet_window_dispose (GObject *object)
   save_state (self);
   _cachet_window_fetch_dispose (self);
   g_clear_handle_id (&self->present_source, g_source_remove);
+  g_clear_handle_id (&self->ready_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->import_cancellable);
   g_clear_object (&self->import_cancellable);

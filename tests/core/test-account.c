@@ -230,6 +230,13 @@ test_unique_ids (void)
   g_assert_nonnull (strstr (error->message, "Work"));
   g_assert_cmpuint (cachet_account_list_get_all (list)->len, ==, 3);
 
+  {
+    g_autofree char *next = cachet_account_list_make_id (list, "WORK.");
+    g_autofree char *free_id = cachet_account_list_make_id (list, "Home");
+    g_assert_cmpstr (next, ==, "work-4");
+    g_assert_cmpstr (free_id, ==, "home");
+  }
+
   g_assert_true (cachet_account_list_find (list, "work-2") == b);
   g_assert_true (cachet_account_list_find (list, "Work!") == b);
   g_assert_true (cachet_account_list_find (list, "WORK?") == c);
@@ -891,15 +898,18 @@ test_concurrent_change (void)
 
   g_assert_true (cachet_account_list_add (window, home, &error));
   g_assert_no_error (error);
+  g_assert_false (cachet_account_list_changed_on_disk (window));
 
   cli = load_list (dir);
   g_assert_true (cachet_account_list_add (cli, work, &error));
   g_assert_no_error (error);
   g_clear_object (&cli);
 
+  g_assert_true (cachet_account_list_changed_on_disk (window));
   cachet_account_set_display_name (home, "Me");
   g_assert_true (cachet_account_list_save (window, &error));
   g_assert_no_error (error);
+  g_assert_false (cachet_account_list_changed_on_disk (window));
   /* The window now has both. */
   g_assert_cmpuint (cachet_account_list_get_all (window)->len, ==, 2);
   g_assert_true (cachet_account_list_find (window, "home") == home);

@@ -737,9 +737,17 @@ test_bad_credentials (Fixture      *f,
                                              NULL, &error));
   g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH);
   g_clear_error (&error);
-  g_assert_false (cachet_pop3_session_login (session, "a b", PASSWORD, CACHET_AUTH_AUTO,
+  g_assert_false (cachet_pop3_session_login (session, "a\nb", PASSWORD, CACHET_AUTH_AUTO,
                                              NULL, &error));
   g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH);
+  g_clear_error (&error);
+  g_assert_false (cachet_pop3_session_login (session, "", PASSWORD, CACHET_AUTH_AUTO,
+                                             NULL, &error));
+  g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH);
+  g_clear_error (&error);
+  g_assert_false (cachet_pop3_session_login (session, "a b", PASSWORD, CACHET_AUTH_APOP,
+                                             NULL, &error));
+  g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH_UNSUPPORTED);
   g_clear_pointer (&session, cachet_pop3_session_free);
   commands = fake_pop3_wait_commands (fake);
   g_assert_false (has_command (commands, "USER"));
@@ -1206,34 +1214,42 @@ cancel_later_cb (gpointer data)
 }
 
 static void
-test_cancel_greeting (Fixture      *f,
-                      gconstpointer data)
+test_cancel_connecting (Fixture      *f,
+                        gconstpointer data)
 {
   FakePop3Config config = base_config (f);
   g_autoptr(FakePop3) fake = NULL;
-  g_autoptr(CachetPop3Session) session = cachet_pop3_session_new ();
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  CachetServerSettings s = { 0 };
-  GThread *thread;
+  /* Waiting for the greeting (STARTTLS, plain) and in the TLS handshake (TLS). */
+  const CachetSecurity security[] = { CACHET_SECURITY_STARTTLS, CACHET_SECURITY_TLS };
 
   config.silent = TRUE;
   fake = fake_pop3_new (&config);
-  s.host = (char *) "127.0.0.1";
-  s.port = fake_pop3_get_port (fake);
-  s.security = CACHET_SECURITY_STARTTLS;
-  thread = g_thread_new ("canceller", cancel_later_cb, cancellable);
-  /* The timeout is far away: only the cancellation can end this. */
-  g_assert_false (cachet_pop3_session_connect (session, &s, NULL, 600, cancellable, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_thread_join (thread);
+  for (guint i = 0; i < G_N_ELEMENTS (security); i++)
+    {
+      g_autoptr(CachetPop3Session) session = cachet_pop3_session_new ();
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GError) error = NULL;
+      CachetServerSettings s = { 0 };
+      GThread *thread;
 
-  /* Already cancelled: nothing happens at all. */
-  g_clear_pointer (&session, cachet_pop3_session_free);
-  g_clear_error (&error);
-  session = cachet_pop3_session_new ();
-  g_assert_false (cachet_pop3_session_connect (session, &s, NULL, 600, cancellable, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      s.host = (char *) "127.0.0.1";
+      s.port = fake_pop3_get_port (fake);
+      s.security = security[i];
+      thread = g_thread_new ("canceller", cancel_later_cb, cancellable);
+      /* The timeout is far away: only the cancellation can end this. */
+      g_assert_false (cachet_pop3_session_connect (session, &s, f->ca_file, 600, cancellable,
+                                                   &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_thread_join (thread);
+
+      /* Already cancelled: nothing happens at all. */
+      g_clear_pointer (&session, cachet_pop3_session_free);
+      g_clear_error (&error);
+      session = cachet_pop3_session_new ();
+      g_assert_false (cachet_pop3_session_connect (session, &s, NULL, 600, cancellable,
+                                                   &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
 }
 
 static void
@@ -1254,6 +1270,14 @@ test_timeout (Fixture      *f,
   g_assert_false (cachet_pop3_session_connect (session, &s, NULL, 1, NULL, &error));
   g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_DISCONNECTED);
   g_assert_nonnull (strstr (error->message, "stopped answering"));
+
+  /* A TLS handshake that never ends times out too. */
+  g_clear_pointer (&session, cachet_pop3_session_free);
+  g_clear_error (&error);
+  session = cachet_pop3_session_new ();
+  s.security = CACHET_SECURITY_TLS;
+  g_assert_false (cachet_pop3_session_connect (session, &s, NULL, 1, NULL, &error));
+  g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_TLS);
 }
 
 /* The protocol trace ----------------------------------------------------------------- */
@@ -1390,7 +1414,7 @@ main (int   argc,
   ADD ("/net/pop3/session/many-sequential", test_many_sequential);
   ADD ("/net/pop3/session/free-without-quit", test_free_without_quit);
   ADD ("/net/pop3/session/cancel-retr", test_cancel_retr);
-  ADD ("/net/pop3/session/cancel-greeting", test_cancel_greeting);
+  ADD ("/net/pop3/session/cancel-connecting", test_cancel_connecting);
   ADD ("/net/pop3/session/timeout", test_timeout);
   ADD ("/net/pop3/session/trace-hides-secrets", test_trace_hides_secrets);
 #undef ADD

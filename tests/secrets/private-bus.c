@@ -49,6 +49,8 @@ launcher_new (PrivateBus *self,
   g_subprocess_launcher_unsetenv (launcher, "XDG_DATA_DIRS");
   g_subprocess_launcher_unsetenv (launcher, "XDG_CONFIG_DIRS");
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  /* The keyring's prompter would start an accessibility bus that outlives ours. */
+  g_subprocess_launcher_setenv (launcher, "NO_AT_BRIDGE", "1", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "GNOME_KEYRING_CONTROL");
   if (!with_display)
     {
@@ -262,7 +264,13 @@ private_bus_stop (PrivateBus *self)
   stop_process (&self->keyring);
   stop_process (&self->bus);
   g_free (self->address);
-  remove_tree (self->dir);
+  /* What the bus started (the prompter) may still be leaving; give it a moment. */
+  for (guint i = 0; i < 20 && g_file_test (self->dir, G_FILE_TEST_EXISTS); i++)
+    {
+      remove_tree (self->dir);
+      if (g_file_test (self->dir, G_FILE_TEST_EXISTS))
+        g_usleep (50000);
+    }
   g_free (self->dir);
   g_free (self);
 }
