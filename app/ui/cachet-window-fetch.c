@@ -53,7 +53,8 @@ show_stage (CachetWindow *self,
             const char   *text)
 {
   gtk_label_set_text (self->fetch_label, text);
-  gtk_progress_bar_set_text (self->fetch_progress, NULL);
+  /* Not "0 %" while the bar only says that something happens. */
+  gtk_progress_bar_set_text (self->fetch_progress, "");
   gtk_progress_bar_pulse (self->fetch_progress);
 }
 
@@ -82,7 +83,7 @@ progress_cb (const CachetFetchProgress *p,
         {
           text = g_strdup_printf (_("No new mail for %s"), p->account_name);
           gtk_label_set_text (self->fetch_label, text);
-          gtk_progress_bar_set_text (self->fetch_progress, NULL);
+          gtk_progress_bar_set_text (self->fetch_progress, "");
           gtk_progress_bar_set_fraction (self->fetch_progress, 1.0);
         }
       else
