@@ -18,7 +18,9 @@
  * rebuilds the ledger.  The trigger messages_ledger_delete (see the schema) follows a
  * message removed for good: the row then points to another copy of the file if there is one
  * (same base in another folder), else it is marked deleted_locally with message_id 0.  Such
- * rows stay until the server no longer lists the UIDL (_cachet_index_ledger_forget()). */
+ * rows stay until the server no longer lists the UIDL (_cachet_index_ledger_forget()).
+ * Those marks are the one thing the files cannot give back, so the store also keeps them
+ * as tombstones in the Maildir (cachet-store-tombstones.c). */
 
 gboolean
 _cachet_index_ledger_record (CachetIndex *index,
@@ -132,6 +134,63 @@ _cachet_index_ledger_forget (CachetIndex *index,
 fail:
   _cachet_index_rollback (index);
   return FALSE;
+}
+
+gboolean
+_cachet_index_ledger_add_removed (CachetIndex *index,
+                                  const char  *account_key,
+                                  const char  *uidl_key,
+                                  gint64       fetched,
+                                  gboolean     partial,
+                                  GError     **error)
+{
+  static const char sql[] =
+    "INSERT OR IGNORE INTO pop3_ledger (account, uidl, message_id, fetched, partial,"
+    " deleted_locally) VALUES (?, ?, 0, ?, ?, 1)";
+  CachetDb *conn = _cachet_index_writer_db (index);
+  sqlite3_stmt *stmt = _cachet_db_stmt (conn, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, account_key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, uidl_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, fetched);
+  sqlite3_bind_int (stmt, 4, partial ? 1 : 0);
+  return _cachet_db_step_done (conn, stmt, error);
+}
+
+GString *
+_cachet_index_ledger_removed_lines (CachetIndex *index,
+                                    GError     **error)
+{
+  static const char sql[] =
+    "SELECT account, uidl, fetched, partial FROM pop3_ledger WHERE deleted_locally = 1"
+    " ORDER BY fetched";
+  CachetDb *conn = _cachet_index_writer_db (index);
+  sqlite3_stmt *stmt = _cachet_db_stmt (conn, sql, error);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *account = (const char *) sqlite3_column_text (stmt, 0);
+      const char *uidl = (const char *) sqlite3_column_text (stmt, 1);
+
+      if (account == NULL || uidl == NULL)
+        continue;
+      g_string_append_printf (lines, "%s %s %" G_GINT64_FORMAT " %d\n", account, uidl,
+                              (gint64) sqlite3_column_int64 (stmt, 2),
+                              sqlite3_column_int (stmt, 3) != 0);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _cachet_db_set_error (error, conn, "ledger");
+      return NULL;
+    }
+  return g_steal_pointer (&lines);
 }
 
 gboolean

@@ -156,6 +156,18 @@ gboolean     _cachet_index_ledger_forget   (CachetIndex       *index,
                                             GHashTable        *keep,
                                             guint             *n_forgotten,
                                             GError           **error);
+/* Writer: a row for a message removed locally, from the tombstones of a lost index (a row
+ * that exists is left alone). */
+gboolean     _cachet_index_ledger_add_removed (CachetIndex    *index,
+                                               const char     *account_key,
+                                               const char     *uidl_key,
+                                               gint64          fetched,
+                                               gboolean        partial,
+                                               GError        **error);
+/* Writer: every row marked removed locally, as tombstone lines (see
+ * cachet-store-tombstones.c). */
+GString     *_cachet_index_ledger_removed_lines (CachetIndex  *index,
+                                                 GError      **error);
 gboolean     _cachet_index_set_synchronous_full (CachetIndex  *index,
                                                  gboolean      full,
                                                  GError      **error);

@@ -186,7 +186,7 @@ _cachet_store_ledger_forget (CachetStore    *self,
   if (!_cachet_index_ledger_forget (self->index, data->account_key, data->keep, &n, error))
     return FALSE;
   job->result = n;
-  return TRUE;
+  return n == 0 || _cachet_store_rewrite_tombstones (self, error);
 }
 
 /* Receiving, on the fetcher's thread. */

@@ -207,6 +207,15 @@ gboolean _cachet_store_ledger_forget         (CachetStore      *self,
                                               CachetStoreJob   *job,
                                               GError          **error);
 
+/* cachet-store-tombstones.c: the POP3 messages removed locally, kept in the Maildir. */
+gboolean _cachet_store_note_removed          (CachetStore      *self,
+                                              GPtrArray        *bases,
+                                              GError          **error);
+gboolean _cachet_store_load_tombstones       (CachetStore      *self,
+                                              GError          **error);
+gboolean _cachet_store_rewrite_tombstones    (CachetStore      *self,
+                                              GError          **error);
+
 /* cachet-store-threads.c */
 typedef struct
 {

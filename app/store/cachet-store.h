@@ -306,9 +306,9 @@ CachetMessage *cachet_store_load_message    (CachetStore   *self,
  * The Maildir is the truth here too: a fetched message's file name holds the account and
  * the UIDL ("<time>.pop3_<account>_<uidl>.<host>,S=<size>:2,<flags>", see
  * cachet-maildir-private.h), and indexing such a file (a fetch, a sync of the folder, a
- * rebuild of a lost index) records its ledger row in the same transaction.  Only the marks
- * of messages removed locally exist in the index alone: losing the index forgets them (so a
- * message the user deleted that is still on the server would be fetched again).
+ * rebuild of a lost index) records its ledger row in the same transaction.  A message
+ * removed for good leaves no file, so it leaves a line in "mail/.cachet-pop3-removed"
+ * instead, from which a rebuilt index marks it again.
  *
  * Receiving: the fetch worker thread streams each message into the folder's tmp/
  * (_begin, _write..., _end: nothing is kept in memory), then hands a batch to the writer

@@ -299,9 +299,16 @@ test_delete_when_deleted_locally (Fixture      *f,
   g_assert_cmpuint (result->n_deleted, ==, 0);
   g_assert_cmpuint (on_server (f), ==, 3);
 
-  /* Removed for good: deleted on the server at the next fetch, not fetched again. */
+  /* Removed for good: deleted on the server at the next fetch, not fetched again, also when
+   * the index was lost in between. */
   g_assert_true (cachet_store_delete_sync (f->store, &id, 1, NULL, &error));
   g_assert_no_error (error);
+  store_test_close (f->store);
+  {
+    g_autofree char *db = g_build_filename (f->data_dir, "index.sqlite", NULL);
+    g_assert_cmpint (g_unlink (db), ==, 0);
+  }
+  f->store = store_test_open (f->data_dir);
   g_clear_pointer (&result, cachet_fetch_result_free);
   result = fetch_ok (f, 0);
   g_assert_cmpuint (result->n_deleted, ==, 1);

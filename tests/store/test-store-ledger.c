@@ -405,6 +405,118 @@ test_removed_outside (void)
   store_test_close (store);
 }
 
+static void
+reopen_without_index (CachetStore **store,
+                      const char   *data_dir)
+{
+  g_autofree char *db = g_build_filename (data_dir, "index.sqlite", NULL);
+
+  store_test_close (*store);
+  g_assert_cmpint (g_unlink (db), ==, 0);
+  *store = store_test_open (data_dir);
+}
+
+/* The marks of messages removed locally are the one part of the ledger the files cannot
+ * give back: they survive a lost index through the tombstones in the Maildir. */
+static void
+test_removed_survives_rebuild (void)
+{
+  g_autofree char *data_dir = store_test_new_data_dir ();
+  CachetStore *store = store_test_open (data_dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) ledger = NULL;
+  g_autoptr(CachetStoreIncoming) in = NULL;
+  g_autofree char *moved_path = NULL;
+  gint64 fetched_u1;
+  const char *server[] = { "big", "u2", "u3" };
+  guint n = 0;
+
+  g_assert_cmpuint (fetch_n (store, "alice", "u", 3), ==, 3);
+  in = cachet_store_incoming_new (store, store_test_folder_id (store, "Inbox"), "alice", &error);
+  g_assert_true (cachet_store_incoming_begin (in, "big", TRUE, &error));
+  g_assert_true (cachet_store_incoming_write (in, "Subject: big\n\n", 14, &error));
+  g_assert_true (cachet_store_incoming_end (in, &error));
+  g_assert_true (cachet_store_batch_finish (cachet_store_incoming_commit (in), NULL, NULL,
+                                            &error));
+  g_assert_no_error (error);
+
+  ledger = get_ledger (store, "alice");
+  fetched_u1 = ledger_entry (ledger, "u1")->fetched;
+  /* Removed for good in Cachet (through Trash): u1 and the partial "big". */
+  for (int round = 0; round < 2; round++)
+    {
+      gint64 ids[] = { ledger_entry (ledger, "u1")->message_id,
+                       ledger_entry (ledger, "big")->message_id };
+      g_assert_true (cachet_store_delete_sync (store, ids, 2, NULL, &error));
+      g_assert_no_error (error);
+    }
+  /* Removed by another program: u2. */
+  moved_path = cachet_store_dup_message_path (store, ledger_entry (ledger, "u2")->message_id,
+                                              &error);
+  g_assert_cmpint (g_unlink (moved_path), ==, 0);
+  g_assert_true (cachet_store_sync_folder_sync (store, store_test_folder_id (store, "Inbox"),
+                                                NULL, &error));
+  g_assert_no_error (error);
+
+  reopen_without_index (&store, data_dir);
+  g_clear_pointer (&ledger, g_hash_table_unref);
+  ledger = get_ledger (store, "alice");
+  g_assert_cmpuint (g_hash_table_size (ledger), ==, 4);
+  g_assert_true (ledger_entry (ledger, "u1")->deleted_locally);
+  g_assert_cmpint (ledger_entry (ledger, "u1")->message_id, ==, 0);
+  g_assert_cmpint (ledger_entry (ledger, "u1")->fetched, ==, fetched_u1);
+  g_assert_false (ledger_entry (ledger, "u1")->partial);
+  g_assert_true (ledger_entry (ledger, "big")->deleted_locally);
+  g_assert_true (ledger_entry (ledger, "big")->partial);
+  g_assert_true (ledger_entry (ledger, "u2")->deleted_locally);
+  g_assert_false (ledger_entry (ledger, "u3")->deleted_locally);
+  g_assert_cmpint (ledger_entry (ledger, "u3")->message_id, >, 0);
+  /* Still known: not stored again. */
+  g_assert_cmpuint (fetch_n (store, "alice", "u", 3), ==, 0);
+
+  /* The server no longer has u1: forgotten, also after another rebuild. */
+  g_assert_true (cachet_store_ledger_forget_sync (store, "alice", server, 3, &n, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  reopen_without_index (&store, data_dir);
+  g_clear_pointer (&ledger, g_hash_table_unref);
+  ledger = get_ledger (store, "alice");
+  g_assert_cmpuint (g_hash_table_size (ledger), ==, 3);
+  g_assert_null (ledger_entry (ledger, "u1"));
+  g_assert_true (ledger_entry (ledger, "big")->deleted_locally);
+  g_assert_true (ledger_entry (ledger, "u2")->deleted_locally);
+  store_test_close (store);
+}
+
+/* A tombstone file cut short or written by hand: the good lines count, the rest is
+ * skipped. */
+static void
+test_bad_tombstones (void)
+{
+  g_autofree char *data_dir = store_test_new_data_dir ();
+  g_autofree char *path = g_build_filename (data_dir, "mail", ".cachet-pop3-removed", NULL);
+  CachetStore *store = store_test_open (data_dir);
+  g_autoptr(GHashTable) ledger = NULL;
+  const char *text =
+    "alice good 1700000000 0\n"
+    "alice noflag 1700000000\n"
+    "alice badtime yesterday 0\n"
+    "alice badflag 1700000000 7\n"
+    "\n"
+    "   \n"
+    "alice toomany 1700000000 0 x\n"
+    "alice cut 17000";
+
+  store_test_close (store);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  store = store_test_open (data_dir);
+  reopen_without_index (&store, data_dir);
+  ledger = get_ledger (store, "alice");
+  g_assert_cmpuint (g_hash_table_size (ledger), ==, 1);
+  g_assert_true (ledger_entry (ledger, "good")->deleted_locally);
+  store_test_close (store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -420,5 +532,7 @@ main (int    argc,
   g_test_add_func ("/store/ledger/rebuild", test_rebuild);
   g_test_add_func ("/store/ledger/deleted-locally", test_deleted_locally);
   g_test_add_func ("/store/ledger/removed-outside", test_removed_outside);
+  g_test_add_func ("/store/ledger/removed-survives-rebuild", test_removed_survives_rebuild);
+  g_test_add_func ("/store/ledger/bad-tombstones", test_bad_tombstones);
   return g_test_run ();
 }
