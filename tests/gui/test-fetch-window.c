@@ -13,7 +13,7 @@
 #include "fetch-test-util.h"
 
 /* Getting mail in the window, in process, against the fake POP3 server: the progress bar
- * and its Stop button, the certificate dialog (trust pins the certificate and the fetch
+ * and its Cancel button, the certificate dialog (trust pins the certificate and the fetch
  * goes through; a changed certificate is refused without a dialog), and the password
  * dialog for a password the keyring does not have.  Widgets are found by their accessible
  * names, as a screen reader user would. */
@@ -224,11 +224,11 @@ action_enabled (Fixture *f)
 }
 
 static void
-test_progress_and_stop (Fixture      *f,
+test_progress_and_cancel (Fixture      *f,
                         gconstpointer data)
 {
   const char *options[] = { "--rate=150000", NULL };
-  GtkWidget *bar, *stop;
+  GtkWidget *bar, *cancel;
   g_autofree char *label = NULL;
 
   add_messages (f, 30, 20000);
@@ -255,15 +255,15 @@ test_progress_and_stop (Fixture      *f,
   g_assert_nonnull (strstr (gtk_progress_bar_get_text (GTK_PROGRESS_BAR (bar)), " of "));
   g_assert_cmpfloat (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (bar)), <, 1.0);
 
-  /* Stop: what arrived whole is kept, the rest stays on the server, and nothing is said
+  /* Cancel: what arrived whole is kept, the rest stays on the server, and nothing is said
    * about it in the info bar. */
-  stop = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, "Stop getting mail");
-  gtk_button_clicked (GTK_BUTTON (stop));
+  cancel = find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON, "Cancel getting mail");
+  gtk_button_clicked (GTK_BUTTON (cancel));
   wait_until_done (f);
   g_assert_false (gtk_revealer_get_reveal_child (f->window->fetch_revealer));
   g_assert_true (action_enabled (f));
   g_assert_false (gtk_info_bar_get_revealed (f->window->info_bar));
-  g_test_message ("%u of 30 stored before the stop", inbox_count (f));
+  g_test_message ("%u of 30 stored before the cancel", inbox_count (f));
   g_assert_cmpuint (inbox_count (f), <, 30);
 }
 
@@ -403,7 +403,7 @@ main (int    argc,
 
 #define ADD(path, func) \
   g_test_add ("/ui/fetch/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
-  ADD ("progress-and-stop", test_progress_and_stop);
+  ADD ("progress-and-cancel", test_progress_and_cancel);
   ADD ("certificate-dialog", test_certificate_dialog);
   ADD ("password-dialog", test_password_dialog);
 #undef ADD
