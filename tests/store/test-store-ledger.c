@@ -232,6 +232,40 @@ test_headers_only (void)
   store_test_close (store);
 }
 
+/* Odd messages are stored as they came: empty, no header block, binary. */
+static void
+test_odd_messages (void)
+{
+  g_autofree char *data_dir = store_test_new_data_dir ();
+  CachetStore *store = store_test_open (data_dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetStoreIncoming) in =
+    cachet_store_incoming_new (store, store_test_folder_id (store, "Inbox"), "a", &error);
+  const char *bodies[] = { "", "no headers at all\n", "\x01\x02\xff\xfe\n\n\x00zero" };
+  const gsize lengths[] = { 0, 18, 14 };
+  guint n_new = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autofree char *uidl = g_strdup_printf ("odd-%u", i);
+      g_assert_true (cachet_store_incoming_begin (in, uidl, FALSE, &error));
+      if (lengths[i] > 0)
+        g_assert_true (cachet_store_incoming_write (in, bodies[i], lengths[i], &error));
+      g_assert_true (cachet_store_incoming_end (in, &error));
+    }
+  g_assert_true (cachet_store_batch_finish (cachet_store_incoming_commit (in), NULL, &n_new,
+                                            &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_new, ==, 3);
+  store_test_assert_consistent (store, "Inbox");
+  {
+    g_autoptr(CachetMessageList) list = store_test_list (store,
+                                                         store_test_folder_id (store, "Inbox"));
+    g_assert_cmpuint (list->ids->len, ==, 3);
+  }
+  store_test_close (store);
+}
+
 /* A message bigger than any buffer, written in odd pieces, arrives byte for byte. */
 static void
 test_large (void)
@@ -528,6 +562,7 @@ main (int    argc,
   g_test_add_func ("/store/ledger/same-uidl-in-batch", test_same_uidl_in_batch);
   g_test_add_func ("/store/ledger/abandon", test_abandon);
   g_test_add_func ("/store/ledger/headers-only", test_headers_only);
+  g_test_add_func ("/store/ledger/odd-messages", test_odd_messages);
   g_test_add_func ("/store/ledger/large", test_large);
   g_test_add_func ("/store/ledger/rebuild", test_rebuild);
   g_test_add_func ("/store/ledger/deleted-locally", test_deleted_locally);
