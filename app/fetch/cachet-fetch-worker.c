@@ -33,8 +33,9 @@ typedef struct
   GCancellable        *cancellable;
   CachetStoreIncoming *incoming;
   CachetStoreBatch    *in_flight;
-  GHashTable          *by_number;     /* number -> CachetFetchItem */
-  GHashTable          *stored;        /* UIDL -> NULL: committed */
+  GPtrArray           *items;         /* CachetFetchItem, by number */
+  GPtrArray           *pending;       /* items received, not yet handed to the store */
+  GPtrArray           *committing;    /* the items of the batch in flight */
   gboolean             headers_only;
   CachetFetchItem     *current;
   guint64              current_bytes;
@@ -192,19 +193,56 @@ take_lock (CachetFetchJob *job,
 
 /* Receiving */
 
+static int
+compare_numbers (gconstpointer a,
+                 gconstpointer b)
+{
+  guint na = (*(CachetFetchItem * const *) a)->number;
+  guint nb = (*(CachetFetchItem * const *) b)->number;
+
+  return (na > nb) - (na < nb);
+}
+
+/* The item of message @number (items are sorted by number). */
+static CachetFetchItem *
+find_item (GPtrArray *items,
+           guint      number)
+{
+  guint lo = 0, hi = items->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      CachetFetchItem *item = g_ptr_array_index (items, mid);
+
+      if (item->number == number)
+        return item;
+      if (item->number < number)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return NULL;
+}
+
+/* Waits for the batch in flight; its messages are then safely stored (a batch is committed
+ * whole or not at all). */
 static gboolean
 finish_in_flight (Receive *r,
                   GError **error)
 {
-  g_autoptr(GPtrArray) stored = NULL;
   guint n_new = 0;
 
   if (r->in_flight == NULL)
     return TRUE;
-  if (!cachet_store_batch_finish (g_steal_pointer (&r->in_flight), &stored, &n_new, error))
-    return FALSE;
-  for (guint i = 0; i < stored->len; i++)
-    g_hash_table_add (r->stored, g_steal_pointer (&stored->pdata[i]));
+  if (!cachet_store_batch_finish (g_steal_pointer (&r->in_flight), NULL, &n_new, error))
+    {
+      g_ptr_array_set_size (r->committing, 0);
+      return FALSE;
+    }
+  for (guint i = 0; i < r->committing->len; i++)
+    ((CachetFetchItem *) g_ptr_array_index (r->committing, i))->stored_now = TRUE;
+  g_ptr_array_set_size (r->committing, 0);
   r->job->result->n_new += n_new;
   return TRUE;
 }
@@ -215,9 +253,14 @@ static gboolean
 commit_pending (Receive *r,
                 GError **error)
 {
+  GPtrArray *swap;
+
   if (!finish_in_flight (r, error))
     return FALSE;
   r->in_flight = cachet_store_incoming_commit (r->incoming);
+  swap = r->committing;
+  r->committing = r->pending;
+  r->pending = swap;
   r->batch_started = 0;
   return TRUE;
 }
@@ -234,7 +277,7 @@ receive_sink (guint         number,
 
   if (r->current == NULL || r->current->number != number)
     {
-      CachetFetchItem *item = g_hash_table_lookup (r->by_number, GUINT_TO_POINTER (number));
+      CachetFetchItem *item = find_item (r->items, number);
 
       if (r->current != NULL || item == NULL)
         {
@@ -265,6 +308,7 @@ receive_sink (guint         number,
 
   if (!cachet_store_incoming_end (r->incoming, error))
     return FALSE;
+  g_ptr_array_add (r->pending, r->current);
   r->n_done++;
   if (!r->headers_only)
     r->bytes_done += r->current->size;
@@ -322,7 +366,7 @@ receive_flush (Receive *r,
 
 typedef struct
 {
-  GHashTable      *by_number;
+  GPtrArray       *items;
   CachetFetchItem *current;
   GChecksum       *checksum;
 } HeaderPass;
@@ -339,7 +383,7 @@ header_sink (guint         number,
 
   if (h->current == NULL)
     {
-      h->current = g_hash_table_lookup (h->by_number, GUINT_TO_POINTER (number));
+      h->current = find_item (h->items, number);
       if (h->current == NULL)
         {
           g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_PROTOCOL,
@@ -363,12 +407,11 @@ header_sink (guint         number,
 static gboolean
 key_by_headers (CachetPop3Session *session,
                 GPtrArray         *items,
-                GHashTable        *by_number,
                 GCancellable      *cancellable,
                 GError           **error)
 {
   g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint));
-  HeaderPass h = { by_number, NULL, g_checksum_new (G_CHECKSUM_SHA256) };
+  HeaderPass h = { items, NULL, g_checksum_new (G_CHECKSUM_SHA256) };
   gboolean ok;
 
   for (guint i = 0; i < items->len; i++)
@@ -455,7 +498,6 @@ connect_and_login (CachetFetchJob     *job,
 static GPtrArray *
 list_items (CachetFetchJob    *job,
             CachetPop3Session *session,
-            GHashTable        *by_number,
             GCancellable      *cancellable,
             GError           **error)
 {
@@ -483,8 +525,9 @@ list_items (CachetFetchJob    *job,
           n_without++;
         }
       g_ptr_array_add (items, item);
-      g_hash_table_insert (by_number, GUINT_TO_POINTER (item->number), item);
     }
+  /* Sorted by number, for find_item() (the session lists them so already). */
+  g_ptr_array_sort (items, compare_numbers);
   job->result->n_on_server = items->len;
   if (!cachet_pop3_session_has_uidl (session))
     {
@@ -505,7 +548,7 @@ list_items (CachetFetchJob    *job,
                                                "and leaves them on the server.",
                                                n_without),
                                   n_without));
-  if (n_without > 0 && !key_by_headers (session, items, by_number, cancellable, error))
+  if (n_without > 0 && !key_by_headers (session, items, cancellable, error))
     return NULL;
   return g_steal_pointer (&items);
 }
@@ -516,8 +559,8 @@ _cachet_fetch_run (CachetFetchJob *job,
                    GError        **error)
 {
   g_autoptr(CachetPop3Session) session = NULL;
-  g_autoptr(GHashTable) by_number = g_hash_table_new (g_direct_hash, g_direct_equal);
-  g_autoptr(GHashTable) stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  g_autoptr(GPtrArray) committing = g_ptr_array_new ();
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GHashTable) ledger = NULL;
   g_autoptr(CachetFolderInfo) inbox = NULL;
@@ -535,7 +578,7 @@ _cachet_fetch_run (CachetFetchJob *job,
   session = cachet_pop3_session_new ();
   if (!connect_and_login (job, session, cancellable, error))
     goto out;
-  items = list_items (job, session, by_number, cancellable, error);
+  items = list_items (job, session, cancellable, error);
   if (items == NULL)
     goto out;
 
@@ -554,8 +597,9 @@ _cachet_fetch_run (CachetFetchJob *job,
 
   r.job = job;
   r.cancellable = cancellable;
-  r.by_number = by_number;
-  r.stored = stored;
+  r.items = items;
+  r.pending = pending;
+  r.committing = committing;
   r.incoming = cachet_store_incoming_new (job->store, inbox->id, job->account_id, error);
   if (r.incoming == NULL)
     goto out;
@@ -586,8 +630,6 @@ _cachet_fetch_run (CachetFetchJob *job,
   for (guint i = 0; i < items->len; i++)
     {
       CachetFetchItem *item = g_ptr_array_index (items, i);
-      if (item->action == CACHET_FETCH_FULL || item->action == CACHET_FETCH_HEADERS)
-        item->stored_now = g_hash_table_contains (stored, item->uidl);
       if (item->action == CACHET_FETCH_HEADERS && item->stored_now)
         job->result->n_headers_only++;
     }
