@@ -600,14 +600,21 @@ cachet_net_stream_get_ciphersuite (CachetNetStream *self)
 
 /* The libetpan driver ---------------------------------------------------------------- */
 
+/* The end of the stream is reported to libetpan as an error, not as a read of 0 bytes: no
+ * protocol here ends a reply by closing the connection, and libetpan's line reader takes a
+ * 0-byte read as "no more data for now" and hands back the same unfinished line again —
+ * mailpop3_capa() then collected a server's cut-off CAPA reply forever, growing without
+ * bound.  The stream marks itself broken; cachet_net_stream_set_io_error() then reports a
+ * closed connection. */
 static ssize_t
 low_read (mailstream_low *low,
           void           *buf,
           size_t          count)
 {
   LowData *d = low->data;
+  gssize n = stream_read (d->net, d->io, buf, count);
 
-  return stream_read (d->net, d->io, buf, count);
+  return n == 0 && count > 0 ? -1 : n;
 }
 
 static ssize_t

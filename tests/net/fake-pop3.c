@@ -445,6 +445,19 @@ do_apop (Conn *c,
   return conn_send (c, "-ERR [AUTH] Authentication failed.\r\n");
 }
 
+/* Ends a multi-line reply to @verb: with "." normally, by hanging up when the test cuts it. */
+static gboolean
+end_listing (Conn       *c,
+             const char *verb)
+{
+  if (g_strcmp0 (c->fake->config.cut_reply, verb) == 0)
+    {
+      conn_flush (c);
+      return FALSE;
+    }
+  return conn_send (c, ".\r\n");
+}
+
 static gboolean
 do_capa (Conn *c)
 {
@@ -461,7 +474,7 @@ do_capa (Conn *c)
     conn_send (c, "SASL PLAIN LOGIN\r\n");
   if ((cfg->stls || cfg->refuse_stls || cfg->inject_after_stls) && !c->tls)
     conn_send (c, "STLS\r\n");
-  return conn_send (c, ".\r\n");
+  return end_listing (c, "CAPA");
 }
 
 static gboolean
@@ -521,7 +534,7 @@ do_list (Conn *c,
       else
         conn_sendf (c, "%u %" G_GSIZE_FORMAT "\r\n", i + 1, wire_size (m));
     }
-  return conn_send (c, ".\r\n");
+  return end_listing (c, uidl ? "UIDL" : "LIST");
 }
 
 static void

@@ -39,6 +39,8 @@ typedef struct
   guint            garbage_retr;    /* message number: a reply that is no reply */
   guint            refuse_retr;     /* message number: -ERR */
   guint            stall_in_retr;   /* message number: send part, then wait for hang-up */
+  const char      *cut_reply;       /* "CAPA", "LIST" or "UIDL": a multi-line reply without
+                                     * its closing ".", then hang up */
 } FakePop3Config;
 
 typedef struct _FakePop3 FakePop3;

@@ -817,6 +817,51 @@ test_malformed_uidl (Fixture      *f,
   g_assert_true (take_warning ("6 unique ids"));
 }
 
+/* A multi-line reply cut off by a hang-up is a lost connection, found at once: libetpan's
+ * line reader used to be handed the same unfinished line again and again (CAPA grew
+ * without bound, hundreds of MB in seconds). */
+static void
+test_cut_listing (Fixture      *f,
+                  gconstpointer data)
+{
+  const char *verbs[] = { "CAPA", "LIST", "UIDL" };
+
+  for (guint v = 0; v < G_N_ELEMENTS (verbs); v++)
+    for (int security = 0; security <= 2; security++)
+      {
+        CachetSecurity sec = security == 0 ? CACHET_SECURITY_PLAIN
+                             : security == 1 ? CACHET_SECURITY_STARTTLS : CACHET_SECURITY_TLS;
+        FakePop3Config config = base_config (f);
+        g_autoptr(FakePop3) fake = NULL;
+        g_autoptr(CachetPop3Session) session = NULL;
+        g_autoptr(GPtrArray) entries = NULL;
+        g_autoptr(GPtrArray) commands = NULL;
+        g_autoptr(GError) error = NULL;
+
+        g_test_message ("%s cut short, security %d", verbs[v], security);
+        config.cut_reply = verbs[v];
+        config.tls = sec == CACHET_SECURITY_TLS ? FAKE_TLS_IMPLICIT : FAKE_TLS_NONE;
+        config.stls = sec == CACHET_SECURITY_STARTTLS;
+        fake = fake_pop3_new (&config);
+        add_simple (fake, 3);
+        if (v == 0)
+          {
+            session = try_connect (fake, "127.0.0.1", sec, f->ca_file, NULL, &error);
+            g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_DISCONNECTED);
+          }
+        else
+          {
+            session = connect_login (fake, sec, f->ca_file, CACHET_AUTH_AUTO);
+            entries = cachet_pop3_session_list (session, NULL, &error);
+            g_assert_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_DISCONNECTED);
+            g_assert_null (entries);
+          }
+        g_test_message ("reported as: %s", error->message);
+        commands = fake_pop3_wait_commands (fake);
+        g_assert_false (has_command (commands, "DELE"));
+      }
+}
+
 /* Retrieving ------------------------------------------------------------------------- */
 
 static void
@@ -1406,6 +1451,7 @@ main (int   argc,
   ADD ("/net/pop3/session/malformed-uidl", test_malformed_uidl);
   ADD ("/net/pop3/session/drop-mid-retr", test_drop_mid_retr);
   ADD ("/net/pop3/session/truncated-reply", test_truncated_reply);
+  ADD ("/net/pop3/session/cut-listing", test_cut_listing);
   ADD ("/net/pop3/session/refused-retr", test_refused_retr);
   ADD ("/net/pop3/session/sink-error", test_sink_error);
   ADD ("/net/pop3/session/top-headers", test_top_headers);
