@@ -10,5 +10,6 @@ G_BEGIN_DECLS
 int _cachet_cli_show        (int argc, char **argv);
 int _cachet_cli_import_mbox (int argc, char **argv);
 int _cachet_cli_search      (int argc, char **argv);
+int _cachet_cli_account     (int argc, char **argv);
 
 G_END_DECLS

@@ -19,6 +19,7 @@ static const struct
   { "show", _cachet_cli_show },
   { "import-mbox", _cachet_cli_import_mbox },
   { "search", _cachet_cli_search },
+  { "account", _cachet_cli_account },
 };
 
 static void
@@ -32,6 +33,8 @@ print_help (FILE *out)
                         "  show FILE.eml [--all-headers]     Print a message as the viewer shows it\n"
                         "  import-mbox FILE [--folder NAME]  Import the messages of an mbox file\n"
                         "  search QUERY [--folder NAME]      Search the mail store\n"
+                        "  account add|list|remove …         Add, list or remove mail accounts\n"
+                        "                                    (cachet account --help says how)\n"
                         "\n"
                         "Options:\n"
                         "  --version                         Print the version and exit\n"

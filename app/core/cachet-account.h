@@ -75,6 +75,39 @@ const char *cachet_security_to_string    (CachetSecurity security);   /* "tls", 
 gboolean    cachet_security_from_string  (const char     *text,
                                           CachetSecurity *security);
 
+/* Added with the implementation (compatible extensions) -------------------------------- */
+
+/* A server with the defaults of a new account: implicit TLS on its standard port (995 for
+ * POP3, 465 for SMTP), CACHET_AUTH_AUTO, no host, no user. */
+CachetServerSettings *cachet_server_settings_new   (gboolean                    smtp);
+gboolean              cachet_server_settings_equal (const CachetServerSettings *a,
+                                                    const CachetServerSettings *b);
+
+/* The words used in the accounts file and on the command line. */
+const char *cachet_auth_method_to_string   (CachetAuthMethod          method);  /* "auto", ... */
+gboolean    cachet_auth_method_from_string (const char               *text,
+                                            CachetAuthMethod         *method);
+const char *cachet_server_policy_to_string (CachetServerPolicy        policy);  /* "keep", ... */
+gboolean    cachet_server_policy_from_string (const char             *text,
+                                              CachetServerPolicy     *policy);
+const char *cachet_large_policy_to_string  (CachetLargeMessagePolicy  policy);  /* "fetch", ... */
+gboolean    cachet_large_policy_from_string (const char              *text,
+                                             CachetLargeMessagePolicy *policy);
+
+/* "HOST:PORT", "HOST" (then *port is @default_port), "[IPv6]:PORT" or "[IPv6]".  A bare
+ * IPv6 address without brackets is refused (its colons are ambiguous).  The error
+ * (CACHET_ACCOUNT_ERROR_INVALID) says what is wrong in plain words. */
+gboolean    cachet_parse_host_port  (const char  *text,
+                                     guint16      default_port,
+                                     char       **host,
+                                     guint16     *port,
+                                     GError     **error);
+/* The reverse: "host:995", "[::1]:995". */
+char       *cachet_format_host_port (const char  *host,
+                                     guint16      port);
+/* A valid host name or IP address (no port, no brackets)? */
+gboolean    cachet_host_is_valid    (const char  *host);
+
 #define CACHET_TYPE_ACCOUNT (cachet_account_get_type ())
 G_DECLARE_FINAL_TYPE (CachetAccount, cachet_account, CACHET, ACCOUNT, GObject)
 
@@ -106,8 +139,54 @@ void           cachet_account_pin_certificate (CachetAccount *self,
 gboolean       cachet_account_validate      (CachetAccount *self,
                                              GError       **error);
 
+/* Added with the implementation (compatible extensions) -------------------------------- */
+
+/* An account with the given id (NULL: made from @name).  The id must be valid
+ * (cachet_account_id_is_valid()). */
+CachetAccount *cachet_account_new_with_id   (const char *id,
+                                             const char *name);
+/* A copy with the same id and every setting: edit the copy, validate it, then apply it to
+ * the original with cachet_account_update_from() (which notifies only what changed). */
+CachetAccount *cachet_account_dup           (CachetAccount *self);
+void           cachet_account_update_from   (CachetAccount *self,
+                                             CachetAccount *other);
+/* An id made from a name: lower-case ASCII letters, digits and "-", at most 32 long;
+ * "account" when nothing is left.  cachet_account_list_add() appends "-2", "-3", ... when
+ * another account has it already. */
+char          *cachet_account_make_id       (const char *name);
+gboolean       cachet_account_id_is_valid   (const char *id);
+
+void           cachet_account_set_name      (CachetAccount *self,
+                                             const char    *name);
+void           cachet_account_set_address   (CachetAccount *self,
+                                             const char    *address);
+void           cachet_account_set_display_name (CachetAccount *self,
+                                                const char    *display_name);
+CachetServerPolicy cachet_account_get_server_policy (CachetAccount     *self);
+void           cachet_account_set_server_policy     (CachetAccount     *self,
+                                                     CachetServerPolicy policy);
+guint          cachet_account_get_delete_after_days (CachetAccount *self);
+void           cachet_account_set_delete_after_days (CachetAccount *self,
+                                                     guint          days);
+gboolean       cachet_account_get_delete_when_deleted_locally (CachetAccount *self);
+void           cachet_account_set_delete_when_deleted_locally (CachetAccount *self,
+                                                               gboolean       delete);
+CachetLargeMessagePolicy cachet_account_get_large_policy (CachetAccount           *self);
+void           cachet_account_set_large_policy  (CachetAccount           *self,
+                                                 CachetLargeMessagePolicy policy);
+guint64        cachet_account_get_large_size    (CachetAccount *self);
+void           cachet_account_set_large_size    (CachetAccount *self,
+                                                 guint64        bytes);
+const char    *cachet_account_get_ca_file       (CachetAccount *self);
+void           cachet_account_set_ca_file       (CachetAccount *self,
+                                                 const char    *path);
+guint          cachet_account_get_check_interval (CachetAccount *self);
+void           cachet_account_set_check_interval (CachetAccount *self,
+                                                  guint          minutes);
+
 /* All accounts, kept in $XDG_CONFIG_HOME/cachet/accounts.ini (a GKeyFile, written
- * atomically; no password is ever in it).  "changed" is emitted after each change. */
+ * atomically; no password is ever in it).  "changed" is emitted after each change: an
+ * account added or removed, the file (re)loaded, or a property of an account in the list. */
 #define CACHET_TYPE_ACCOUNT_LIST (cachet_account_list_get_type ())
 G_DECLARE_FINAL_TYPE (CachetAccountList, cachet_account_list, CACHET, ACCOUNT_LIST, GObject)
 
@@ -126,5 +205,28 @@ gboolean           cachet_account_list_remove     (CachetAccountList *self,
                                                    CachetAccount     *account,
                                                    GError           **error);
 const char        *cachet_account_list_get_path   (CachetAccountList *self);
+
+/* Added with the implementation (compatible extensions) -------------------------------- *
+ *
+ * Loading: a missing file is an empty list.  A file that cannot be parsed at all fails
+ * with CACHET_ACCOUNT_ERROR_IO (the message names the line); a copy of it is kept beside
+ * it (get_kept_aside_path()) before anything is written over it, and when no copy can be
+ * made, saving refuses.  An account group with a bad value fails with
+ * CACHET_ACCOUNT_ERROR_INVALID (the message names the line and the key); the other
+ * accounts are loaded, and the bad group stays in the file untouched.
+ *
+ * Saving keeps comments, unknown keys and unreadable groups.  When another program (such
+ * as `cachet account add`) changed the file since it was read, its changes are kept and
+ * only the accounts changed here are written over them; the list then holds both.
+ *
+ * cachet_account_list_get_all() returns the list's own array (transfer none). */
+const char        *cachet_account_list_get_kept_aside_path (CachetAccountList *self);
+/* TRUE when the file is not what was last read or written here (another program, such as
+ * `cachet account add`, changed it): then cachet_account_list_load() picks that up. */
+gboolean           cachet_account_list_changed_on_disk (CachetAccountList *self);
+/* An id made from @name that no account (and no group in the file) has: what
+ * cachet_account_list_add() would give it.  For storing passwords before adding. */
+char              *cachet_account_list_make_id    (CachetAccountList *self,
+                                                   const char        *name);
 
 G_END_DECLS

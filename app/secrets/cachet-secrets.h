@@ -32,7 +32,9 @@ typedef struct
   const char *user;
 } CachetSecretKey;
 
-/* Default time to wait for the keyring before CACHET_SECRETS_ERROR_TIMEOUT. */
+/* Default time to wait for the keyring before CACHET_SECRETS_ERROR_TIMEOUT; a timeout_ms
+ * of 0 below means this default.  All four fields of a key must be set (a server without
+ * a user has no password). */
 #define CACHET_SECRETS_DEFAULT_TIMEOUT_MS 10000
 
 /* The password (caller frees with cachet_secrets_password_free(), which wipes it).  Looks
@@ -67,6 +69,16 @@ gboolean cachet_secrets_store_finish  (GAsyncResult          *result,
 gboolean cachet_secrets_clear_sync    (const CachetSecretKey *key,
                                        guint                  timeout_ms,
                                        GCancellable          *cancellable,
+                                       GError               **error);
+
+/* Added with the implementation (compatible extension): the asynchronous form of
+ * cachet_secrets_clear_sync(), for the main thread. */
+void     cachet_secrets_clear_async   (const CachetSecretKey *key,
+                                       guint                  timeout_ms,
+                                       GCancellable          *cancellable,
+                                       GAsyncReadyCallback    callback,
+                                       gpointer               user_data);
+gboolean cachet_secrets_clear_finish  (GAsyncResult          *result,
                                        GError               **error);
 
 /* Keeps @password in memory for this process only (the user's choice when the keyring is

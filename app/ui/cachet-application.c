@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "cachet-accounts-dialog.h"
+#include "cachet-secrets.h"
 #include "cachet-window.h"
 
 /* What the folder shown at start is listed with, and the list once it is in. */
@@ -26,6 +28,9 @@ struct _CachetApplication
   GtkApplication  parent_instance;
 
   CachetStore    *store;
+  CachetAccountList *accounts;
+  char           *accounts_error;  /* why the accounts file could not be read, or NULL */
+  GtkWidget      *accounts_dialog;
   GThread        *start_thread;
   GMutex          start_lock;
   StartList      *start;        /* owned by start_thread until it is joined */
@@ -159,6 +164,39 @@ about_cb (GSimpleAction *action,
 }
 
 static void
+accounts_cb (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  CachetApplication *self = user_data;
+
+  /* `cachet account add` may have changed the file since it was read. */
+  if (cachet_account_list_changed_on_disk (self->accounts))
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_pointer (&self->accounts_error, g_free);
+      if (!cachet_account_list_load (self->accounts, &error))
+        self->accounts_error = g_strdup (error->message);
+      if (self->accounts_dialog != NULL && self->accounts_error != NULL)
+        cachet_accounts_dialog_show_error (CACHET_ACCOUNTS_DIALOG (self->accounts_dialog),
+                                           self->accounts_error);
+    }
+  if (self->accounts_dialog == NULL)
+    {
+      self->accounts_dialog =
+        cachet_accounts_dialog_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                    self->accounts);
+      g_object_add_weak_pointer (G_OBJECT (self->accounts_dialog),
+                                 (gpointer *) &self->accounts_dialog);
+      if (self->accounts_error != NULL)
+        cachet_accounts_dialog_show_error (CACHET_ACCOUNTS_DIALOG (self->accounts_dialog),
+                                           self->accounts_error);
+    }
+  gtk_window_present (GTK_WINDOW (self->accounts_dialog));
+}
+
+static void
 quit_cb (GSimpleAction *action,
          GVariant      *param,
          gpointer       user_data)
@@ -203,9 +241,11 @@ cachet_application_startup (GApplication *app)
   CachetApplication *self = CACHET_APPLICATION (app);
   const GActionEntry entries[] = {
     { "about", about_cb, NULL, NULL, NULL, { 0 } },
+    { "accounts", accounts_cb, NULL, NULL, NULL, { 0 } },
     { "quit", quit_cb, NULL, NULL, NULL, { 0 } },
   };
   const char *data_dir = g_getenv ("CACHET_DATA_DIR");
+  g_autoptr(GError) error = NULL;
 
   /* Open the mail store and list the first folder while GTK starts: the two overlap, and
    * the window's own open request later joins this one (opening twice is allowed). */
@@ -214,6 +254,15 @@ cachet_application_startup (GApplication *app)
   else
     self->store = cachet_store_new_default ();
   start_listing (self);
+
+  /* A small file: read at once.  A problem with it is shown in the Accounts dialog; the
+   * file itself is never written over unread (see CachetAccountList). */
+  self->accounts = cachet_account_list_new (NULL);
+  if (!cachet_account_list_load (self->accounts, &error))
+    {
+      g_message ("%s", error->message);
+      self->accounts_error = g_strdup (error->message);
+    }
 
   G_APPLICATION_CLASS (cachet_application_parent_class)->startup (app);
 
@@ -254,6 +303,8 @@ cachet_application_shutdown (GApplication *app)
   if (self->store != NULL)
     cachet_store_close (self->store);
   g_clear_object (&self->store);
+  /* Passwords typed "for this session only" end with the session. */
+  cachet_secrets_forget_session ();
 }
 
 static void
@@ -265,6 +316,8 @@ cachet_application_finalize (GObject *object)
     g_thread_join (g_steal_pointer (&self->start_thread));
   g_clear_pointer (&self->start, start_list_free);
   g_clear_object (&self->store);
+  g_clear_object (&self->accounts);
+  g_free (self->accounts_error);
   g_mutex_clear (&self->start_lock);
 
   G_OBJECT_CLASS (cachet_application_parent_class)->finalize (object);
@@ -294,6 +347,13 @@ cachet_application_new (void)
                        "application-id", APPLICATION_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        NULL);
+}
+
+CachetAccountList *
+cachet_application_get_accounts (CachetApplication *self)
+{
+  g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
+  return self->accounts;
 }
 
 CachetStore *

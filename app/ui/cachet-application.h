@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "cachet-account.h"
 #include "cachet-store.h"
 
 G_BEGIN_DECLS
@@ -13,6 +14,9 @@ G_DECLARE_FINAL_TYPE (CachetApplication, cachet_application, CACHET, APPLICATION
 CachetApplication *cachet_application_new       (void);
 /* The mail store: $CACHET_DATA_DIR when set, else $XDG_DATA_HOME/cachet. */
 CachetStore       *cachet_application_get_store (CachetApplication *self);
+
+/* The mail accounts, loaded at start from $XDG_CONFIG_HOME/cachet/accounts.ini. */
+CachetAccountList *cachet_application_get_accounts (CachetApplication *self);
 
 /* The message list of the folder shown at start, listed while GTK was starting, when it is
  * ready and was listed for exactly this folder and order; else NULL.  Taken once. */

@@ -171,7 +171,7 @@ def main():
     env.setdefault("GSETTINGS_BACKEND", "memory")
     # Mnemonic underlines and animations only get in the way of a test.
     env["GTK_ENABLE_ANIMATIONS"] = "0"
-    plan = 15
+    plan = 16
     tap.write("1..%d\n" % plan)
 
     t.log_path = os.path.join(work, "cachet.log")
@@ -514,6 +514,34 @@ def run(t):
         screenshot("main-window-after-import.png", t.frame)
 
     t.check("/ui/window/import-mbox", import_mbox)
+
+    def accounts():
+        open_menu("Main menu", "Accounts…")
+        d = dialog("dialog", "Accounts")
+        click(wait_for("the Add account button", lambda: find(d, "push button", "Add account")))
+        editor = dialog("dialog", "Add Account")
+        # The settings are on pages, one shown at a time, picked with a row of buttons.
+        for page, role, name, text in (
+                (None, "text", "Account name", "Desk Test"),
+                (None, "text", "Email address", "desk@example.test"),
+                (None, "password text", "Password", "desk-password"),
+                ("Incoming (POP3)", "text", "POP3 server", "127.0.0.1"),
+                (None, "text", "POP3 user name", "desk"),
+                ("Outgoing (SMTP)", "text", "SMTP server", "127.0.0.1")):
+            if page is not None:
+                click(wait_for("the %s page button" % page, lambda: pyatspi.findDescendant(
+                    editor, lambda a: a.getRoleName() in ("radio button", "toggle button")
+                    and a.name == page)))
+            entry = wait_for("the %s entry" % name, lambda: pyatspi.findDescendant(
+                editor, lambda a: a.getRoleName() == role and a.name == name
+                and a.getState().contains(pyatspi.STATE_SHOWING)))
+            entry.queryEditableText().setTextContents(text)
+        click(wait_for("the Save button", lambda: find(editor, "push button", "Save")))
+        wait_for("Desk Test in the list of accounts", lambda: pyatspi.findDescendant(
+            d, lambda a: a.getRoleName() == "list item" and a.name == "Desk Test"))
+        screenshot("accounts-dialog.png", d)
+
+    t.check("/ui/window/accounts", accounts)
 
 
 def screenshot(name, frame=None):

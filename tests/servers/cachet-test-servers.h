@@ -148,7 +148,7 @@ char *cachet_test_servers_add_message (CachetTestServers  *servers,
                                        GBytes             *message,
                                        GError            **error);
 /* Adds @n messages made by cachet_test_message_new (first_index .. first_index
- * + n - 1, each about @size bytes).  2,000 messages take well under a second. */
+ * + n - 1, each about @size bytes): 2,000 of 20 KB take about a second. */
 gboolean cachet_test_servers_fill (CachetTestServers  *servers,
                                    const char         *user,
                                    guint               first_index,

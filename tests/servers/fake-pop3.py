@@ -294,9 +294,10 @@ class Session:
                         os.unlink(m.path)
                     except FileNotFoundError:
                         pass
+        # unlocked before the reply: a client may log in again at once
+        self.release()
         self.ok("QUIT", "Logging out.")
         self.log("*", "close (quit)")
-        self.release()
 
     # --- AUTHORIZATION state ---------------------------------------------
 

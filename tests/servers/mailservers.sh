@@ -114,7 +114,8 @@ alive () {
 # every container.)
 group_alive () {
   [ -n "${1:-}" ] || return 1
-  cat /proc/[0-9]*/stat 2>/dev/null |
+  # (cat fails when a process ends during the scan: not our business)
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } |
     awk -v g="$1" '{ s = $0; sub(/.*\) /, "", s); split(s, f, " ");
                      if (f[3] == g && f[1] != "Z") found = 1 }
                    END { exit !found }'
@@ -247,8 +248,14 @@ cert_of () {
   esac
 }
 
+# SHA-256 of a certificate's DER form, lower-case hex (cached next to it)
 sha256_of () {
-  openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1
+  local cache=${1%.pem}.sha256
+  if [ ! -s "$cache" ]; then
+    openssl x509 -in "$1" -noout -fingerprint -sha256 |
+      sed 's/.*=//; s/://g' | tr A-F a-f > "$cache"
+  fi
+  cat "$cache"
 }
 
 # --- Dovecot -------------------------------------------------------------------
@@ -552,9 +559,10 @@ do_stop () {
     esac
   done
   if [ -n "$pids" ]; then
-    # the masters run setsid(): PID == process group; TERM makes them take
-    # their children down
-    kill -TERM $pids 2>/dev/null || true
+    # The masters run setsid(): PID == process group. TERM to the whole
+    # group: on its own the Dovecot master sometimes exits leaving some of
+    # its children (auth, log, stats, ...) running for good.
+    for p in $pids; do kill -TERM -- "-$p" 2>/dev/null || true; done
     for i in $(seq 1 200); do
       left=""
       for p in $pids; do group_alive "$p" && left="$left $p"; done
@@ -571,6 +579,10 @@ do_stop () {
     pid=$(cat "$D/watch.pid" 2>/dev/null || true)
     if ours_watcher "$pid" "$D"; then
       kill -TERM "$pid" 2>/dev/null || true
+      for i in $(seq 1 40); do
+        alive "$pid" || break
+        sleep 0.05
+      done
     fi
   fi
   rm -f "$D/watch.pid"
