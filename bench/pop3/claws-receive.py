@@ -10,8 +10,8 @@ Writes a fresh Claws Mail configuration into DIR/config (one POP3 account on
 SSL_CERT_FILE and accepted without a question because it is valid, mail
 left on the server, no filtering) with an MH mailbox in DIR/Mail, starts
 `claws-mail --alternate-config-dir DIR/config` (DISPLAY must be set: run it
-under tests/run-headless.sh or another Xvfb), waits until it answers on its
-socket, then runs `claws-mail --receive-all` and polls DIR/Mail/inbox until
+under tests/run-headless.sh or another Xvfb), waits for its control socket,
+then runs `claws-mail --receive-all` and polls DIR/Mail/inbox until
 N messages are there. Then `claws-mail --exit`. Prints one line:
 
     messages N seconds S peak_kb K start_kb B
@@ -26,6 +26,7 @@ than N messages arrived within the timeout (default 1800 s).
 import argparse
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -116,25 +117,29 @@ def main():
     cfg, mail = os.path.join(top, "config"), os.path.join(top, "Mail")
     inbox = os.path.join(mail, "inbox")
     write_config(args, cfg, mail)
+    runtime = os.path.join(top, "run")
+    os.mkdir(runtime, 0o700)
     env = dict(os.environ, SSL_CERT_FILE=os.path.abspath(args.ca_file),
-               HOME=top, XDG_CACHE_HOME=os.path.join(top, "cache"))
+               HOME=top, XDG_CACHE_HOME=os.path.join(top, "cache"),
+               XDG_RUNTIME_DIR=runtime)
     claws = ["claws-mail", "--alternate-config-dir", cfg]
     log = open(os.path.join(top, "claws-mail.log"), "w")
     proc = subprocess.Popen(claws, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     ok = False
     try:
-        # up when a second instance finds it through its socket
+        # Up once its control socket exists. (Not by asking it with
+        # "--status": a second instance started while the first one is still
+        # coming up may take its lock and remove its fresh socket.)
         deadline = time.monotonic() + 60
-        while True:
+        sockets = os.path.join(runtime, "claws-mail")
+        while not (os.path.isdir(sockets) and any(
+                stat.S_ISSOCK(os.stat(os.path.join(sockets, n)).st_mode)
+                for n in os.listdir(sockets))):
             if proc.poll() is not None:
                 sys.exit(f"claws-receive: claws-mail exited ({proc.returncode}), see {log.name}")
-            out = subprocess.run(claws + ["--status"], env=env, capture_output=True,
-                                 text=True, timeout=30).stdout
-            if out.strip() and "not running" not in out:
-                break
             if time.monotonic() > deadline:
                 sys.exit("claws-receive: claws-mail did not come up in 60 s")
-            time.sleep(0.2)
+            time.sleep(0.1)
         time.sleep(1)  # let the window settle; not timed
         start_kb = status_kb(proc.pid, "VmRSS")
 

@@ -233,13 +233,14 @@ EOF
 }
 
 run_claws () {
-  local d=$work/run/$1-claws line
+  local d=$work/run/$1-claws line rc=0
   mkdir -p "$(dirname "$d")"
-  if line=$("$python" "$here/claws-receive.py" --dir "$d" --port "$2" --user "$MAIL_BULK_USER" \
-              --password "$MAIL_BULK_PASS" --ca-file "$MAIL_CA_CERT" --count "$count" \
-              2>"$d.log"); then :; else say "claws: $(tail -n 1 "$d.log")"; fi
-  # same shape as measure.py's line
-  echo "$line" | awk '{ print "seconds", $4, "peak_kb", $6, "maxrss_kb", $6, "rc 0" }' |
+  line=$("$python" "$here/claws-receive.py" --dir "$d" --port "$2" --user "$MAIL_BULK_USER" \
+           --password "$MAIL_BULK_PASS" --ca-file "$MAIL_CA_CERT" --count "$count" \
+           2>"$d.log") || { rc=1; say "claws: $(tail -n 1 "$d.log")"; }
+  # "messages N seconds S peak_kb K start_kb B" -> measure.py's shape
+  echo "$line" | awk -v rc="$rc" '{ s = $4; p = $6 }
+    END { print "seconds", s + 0, "peak_kb", p + 0, "maxrss_kb", p + 0, "rc", rc }' |
     record "$1" claws "$(echo "$line" | awk '{ print $2 + 0 }')"
   rm -rf "$d/Mail"
 }
