@@ -17,11 +17,6 @@
 /* The store commands run without a main loop: they use the _sync API from this (not a GUI)
  * thread.  The store's change signals go to a private main context that is dropped at the
  * end, so nothing piles up in the default one. */
-typedef struct
-{
-  GMainContext *context;
-  CachetStore  *store;
-} CliStore;
 
 /* Opening indexes every message when the index is new or was lost: say so. */
 static void
@@ -45,9 +40,9 @@ open_progress_cb (guint64  done,
                        "\n"), done, total);
 }
 
-static gboolean
-cli_store_open (CliStore   *cli,
-                const char *command)
+gboolean
+_cachet_cli_store_open (CliStore   *cli,
+                        const char *command)
 {
   g_autoptr(GError) error = NULL;
 
@@ -64,8 +59,8 @@ cli_store_open (CliStore   *cli,
   return TRUE;
 }
 
-static void
-cli_store_close (CliStore *cli)
+void
+_cachet_cli_store_close (CliStore *cli)
 {
   if (cli->store)
     {
@@ -197,9 +192,9 @@ _cachet_cli_import_mbox (int    argc,
       }
   }
 
-  if (!cli_store_open (&cli, "import-mbox"))
+  if (!_cachet_cli_store_open (&cli, "import-mbox"))
     {
-      cli_store_close (&cli);
+      _cachet_cli_store_close (&cli);
       return 1;
     }
   folder = ensure_folder (cli.store, folder_name ? folder_name : "Inbox", &error);
@@ -207,7 +202,7 @@ _cachet_cli_import_mbox (int    argc,
     {
       fprintf (stderr, _("cachet import-mbox: cannot use the folder “%s”: %s\n"),
                folder_name ? folder_name : "Inbox", error->message);
-      cli_store_close (&cli);
+      _cachet_cli_store_close (&cli);
       return 1;
     }
 
@@ -215,7 +210,7 @@ _cachet_cli_import_mbox (int    argc,
                                       &progress, &n_imported, NULL, &error);
   if (progress.tty)
     fprintf (stderr, "\n");
-  cli_store_close (&cli);
+  _cachet_cli_store_close (&cli);
   if (!ok)
     {
       fprintf (stderr, _("cachet import-mbox: importing “%s” failed: %s\n"), files[0],
@@ -277,9 +272,9 @@ _cachet_cli_search (int    argc,
     }
   query = g_strjoinv (" ", words);
 
-  if (!cli_store_open (&cli, "search"))
+  if (!_cachet_cli_store_open (&cli, "search"))
     {
-      cli_store_close (&cli);
+      _cachet_cli_store_close (&cli);
       return 1;
     }
   if (folder_name != NULL)
@@ -289,7 +284,7 @@ _cachet_cli_search (int    argc,
       if (folder == NULL)
         {
           fprintf (stderr, _("cachet search: there is no folder “%s”.\n"), folder_name);
-          cli_store_close (&cli);
+          _cachet_cli_store_close (&cli);
           return 1;
         }
       folder_id = folder->id;
@@ -305,7 +300,7 @@ _cachet_cli_search (int    argc,
   if (hits == NULL)
     {
       fprintf (stderr, _("cachet search: %s\n"), error->message);
-      cli_store_close (&cli);
+      _cachet_cli_store_close (&cli);
       return 1;
     }
 
@@ -326,7 +321,7 @@ _cachet_cli_search (int    argc,
                                        rows, &error))
         {
           fprintf (stderr, _("cachet search: %s\n"), error->message);
-          cli_store_close (&cli);
+          _cachet_cli_store_close (&cli);
           return 1;
         }
       for (guint i = 0; i < n; i++)
@@ -350,6 +345,6 @@ _cachet_cli_search (int    argc,
     }
   if (hits->ids->len == 0)
     fprintf (stderr, "%s", _("No messages found.\n"));
-  cli_store_close (&cli);
+  _cachet_cli_store_close (&cli);
   return 0;
 }

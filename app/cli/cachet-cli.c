@@ -20,6 +20,7 @@ static const struct
   { "import-mbox", _cachet_cli_import_mbox },
   { "search", _cachet_cli_search },
   { "account", _cachet_cli_account },
+  { "fetch", _cachet_cli_fetch },
 };
 
 static void
@@ -35,6 +36,9 @@ print_help (FILE *out)
                         "  search QUERY [--folder NAME]      Search the mail store\n"
                         "  account add|list|remove …         Add, list or remove mail accounts\n"
                         "                                    (cachet account --help says how)\n"
+                        "  fetch [ACCOUNT] [--password-stdin] [--accept-certificate SHA256]\n"
+                        "                                    Get new mail from every account, or "
+                        "one\n"
                         "\n"
                         "Options:\n"
                         "  --version                         Print the version and exit\n"

@@ -136,6 +136,42 @@ gboolean     _cachet_index_get_folder_stamp (CachetIndex      *index,
                                              gint64           *cur_mtime,
                                              gint64           *new_mtime);
 
+/* The POP3 ledger (cachet-index-ledger.c).  Rows are recorded by _cachet_index_insert()
+ * for every file with a POP3 name, so whatever indexes a file (a fetch, a sync, a rebuild)
+ * keeps the ledger; a trigger marks rows whose message is removed for good. */
+gboolean     _cachet_index_ledger_record   (CachetIndex       *index,
+                                            gint64             id,
+                                            const char        *base,
+                                            GError           **error);
+/* Writer: whether (account, uidl) has a row. */
+gboolean     _cachet_index_ledger_has      (CachetIndex       *index,
+                                            const char        *account_key,
+                                            const char        *uidl_key,
+                                            gboolean          *found,
+                                            GError           **error);
+/* Writer: removes the rows of @account_key for messages gone locally whose key is not in
+ * @keep (a set of keys). */
+gboolean     _cachet_index_ledger_forget   (CachetIndex       *index,
+                                            const char        *account_key,
+                                            GHashTable        *keep,
+                                            guint             *n_forgotten,
+                                            GError           **error);
+/* Writer: a row for a message removed locally, from the tombstones of a lost index (a row
+ * that exists is left alone). */
+gboolean     _cachet_index_ledger_add_removed (CachetIndex    *index,
+                                               const char     *account_key,
+                                               const char     *uidl_key,
+                                               gint64          fetched,
+                                               gboolean        partial,
+                                               GError        **error);
+/* Writer: every row marked removed locally, as tombstone lines (see
+ * cachet-store-tombstones.c). */
+GString     *_cachet_index_ledger_removed_lines (CachetIndex  *index,
+                                                 GError      **error);
+gboolean     _cachet_index_set_synchronous_full (CachetIndex  *index,
+                                                 gboolean      full,
+                                                 GError      **error);
+
 /* Reads: any thread.  Acquire a reader, use it, release it. */
 CachetIndexReader *_cachet_index_reader_acquire (CachetIndex       *index,
                                                  GError           **error);
@@ -162,5 +198,27 @@ gboolean           _cachet_index_summaries      (CachetIndexReader    *reader,
 char              *_cachet_index_dup_rel_path   (CachetIndexReader *reader,
                                                  gint64             id,
                                                  GError           **error);
+/* key -> CachetLedgerEntry */
+GHashTable        *_cachet_index_ledger_read    (CachetIndexReader *reader,
+                                                 const char        *account_key,
+                                                 GError           **error);
+
+/* Shared with cachet-index-ledger.c: one connection and its statement cache. */
+typedef struct _CachetDb CachetDb;
+
+CachetDb          *_cachet_index_writer_db      (CachetIndex       *index);
+CachetDb          *_cachet_index_reader_db      (CachetIndexReader *reader);
+sqlite3_stmt      *_cachet_db_stmt              (CachetDb          *conn,
+                                                 const char        *sql,
+                                                 GError           **error);
+gboolean           _cachet_db_step_done         (CachetDb          *conn,
+                                                 sqlite3_stmt      *stmt,
+                                                 GError           **error);
+gboolean           _cachet_db_exec              (CachetDb          *conn,
+                                                 const char        *sql,
+                                                 GError           **error);
+void               _cachet_db_set_error         (GError           **error,
+                                                 CachetDb          *conn,
+                                                 const char        *what);
 
 G_END_DECLS

@@ -66,6 +66,31 @@ void        _cachet_maildir_clean_tmp      (const char   *folder_dir,
 gboolean    _cachet_maildir_remove_folder  (const char   *dir,
                                             GError      **error);
 
+/* POP3 names.  A message fetched from a POP3 server is named
+ * "<time>.pop3_<account>_<uidl>.<host>,S=<size>" ("pop3h_" for headers only), where the
+ * account id and the UIDL are given as keys: the text with every byte outside
+ * [A-Za-z0-9+@_-] written as "=XX", or, when that is too long for a file name, "~" and 40
+ * hex digits of its SHA-256.  So the ledger (which UIDLs of an account are stored) can be
+ * read back from the Maildir alone. */
+#define CACHET_MAILDIR_POP3_ACCOUNT_MAX 64
+#define CACHET_MAILDIR_POP3_UIDL_MAX    100
+
+char       *_cachet_maildir_pop3_key       (const char   *text,
+                                            gsize         max_len);
+char       *_cachet_maildir_pop3_base      (const char   *account_key,
+                                            const char   *uidl_key,
+                                            gboolean      partial,
+                                            gint64        time,
+                                            guint64       size);
+/* FALSE when @base is not a POP3 name; the out arguments may be NULL. */
+gboolean    _cachet_maildir_parse_pop3     (const char   *base,
+                                            gint64       *time,
+                                            char        **account_key,
+                                            char        **uidl_key,
+                                            gboolean     *partial);
+/* A unique name for a file being received in tmp/. */
+char       *_cachet_maildir_tmp_name       (void);
+
 void        _cachet_store_set_io_error     (GError      **error,
                                             int           saved_errno,
                                             const char   *what,

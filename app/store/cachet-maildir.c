@@ -227,6 +227,107 @@ _cachet_maildir_new_base (gsize size)
                           g_atomic_int_add (&counter, 1), sanitized_host (), size);
 }
 
+/* Longest base that leaves room for ":2," and every flag letter in a 255-byte name. */
+#define BASE_MAX 240
+
+char *
+_cachet_maildir_pop3_key (const char *text,
+                          gsize       max_len)
+{
+  GString *key = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+      if (g_ascii_isalnum (c) || c == '+' || c == '@' || c == '_' || c == '-')
+        g_string_append_c (key, (char) c);
+      else
+        g_string_append_printf (key, "=%02X", c);
+      if (key->len > max_len)
+        break;
+    }
+  if (key->len == 0 || key->len > max_len)
+    {
+      g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+      g_string_truncate (key, 0);
+      g_string_append_c (key, '~');
+      g_string_append_len (key, sum, 40);
+    }
+  return g_string_free (key, FALSE);
+}
+
+char *
+_cachet_maildir_pop3_base (const char *account_key,
+                           const char *uidl_key,
+                           gboolean    partial,
+                           gint64      time,
+                           guint64     size)
+{
+  g_autofree char *head = g_strdup_printf ("%" G_GINT64_FORMAT ".pop3%s_%s_%s.", time,
+                                           partial ? "h" : "", account_key, uidl_key);
+  g_autofree char *tail = g_strdup_printf (",S=%" G_GUINT64_FORMAT, size);
+  const char *host = sanitized_host ();
+  gssize room = BASE_MAX - (gssize) strlen (head) - (gssize) strlen (tail);
+
+  /* The host name only helps other programs tell machines apart: shorten it if needed (the
+   * keys are at most 64 and 100 bytes, so there is always room for some of it). */
+  return g_strdup_printf ("%s%.*s%s", head, (int) CLAMP (room, 1, (gssize) strlen (host)),
+                          host, tail);
+}
+
+gboolean
+_cachet_maildir_parse_pop3 (const char *base,
+                            gint64     *time,
+                            char      **account_key,
+                            char      **uidl_key,
+                            gboolean   *partial)
+{
+  const char *p = base;
+  const char *account, *sep, *end;
+  gboolean is_partial = FALSE;
+  gint64 t = 0;
+
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      if (t > G_MAXINT64 / 10 - 10)
+        return FALSE;
+      t = t * 10 + (*p - '0');
+    }
+  if (g_str_has_prefix (p, ".pop3_"))
+    account = p + 6;
+  else if (g_str_has_prefix (p, ".pop3h_"))
+    {
+      account = p + 7;
+      is_partial = TRUE;
+    }
+  else
+    return FALSE;
+  sep = strchr (account, '_');
+  end = strchr (account, '.');
+  if (sep == NULL || end == NULL || sep > end || sep == account || end == sep + 1)
+    return FALSE;
+  if (time)
+    *time = t;
+  if (account_key)
+    *account_key = g_strndup (account, sep - account);
+  if (uidl_key)
+    *uidl_key = g_strndup (sep + 1, end - sep - 1);
+  if (partial)
+    *partial = is_partial;
+  return TRUE;
+}
+
+char *
+_cachet_maildir_tmp_name (void)
+{
+  static gint counter;
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT ".%d_in%d.%s", g_get_real_time () / G_USEC_PER_SEC,
+                          (int) getpid (), g_atomic_int_add (&counter, 1), sanitized_host ());
+}
+
 char *
 _cachet_maildir_dup_base (const char *file_name)
 {

@@ -496,6 +496,8 @@ delete_messages (CachetStore    *self,
   g_autofree char *trash_dir = NULL;
   g_autoptr(GArray) to_trash = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) gone_names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) gone_bases = g_ptr_array_new_with_free_func (g_free);
 
   if (trash_id == 0)
     return FALSE;
@@ -520,21 +522,29 @@ delete_messages (CachetStore    *self,
         g_array_append_val (to_trash, id);
       else
         {
-          g_autofree char *path = cur_path (trash_dir, file.file_name);
-          if (g_unlink (path) != 0 && errno != ENOENT)
-            {
-              int saved = errno;
-              _cachet_index_file_clear (&file);
-              _cachet_store_set_io_error (error, saved, _("Removing"), path);
-              return FALSE;
-            }
           g_array_append_val (gone, id);
+          g_ptr_array_add (gone_names, g_strdup (file.file_name));
+          g_ptr_array_add (gone_bases, g_strdup (file.base));
         }
       _cachet_index_file_clear (&file);
     }
 
   if (gone->len > 0)
     {
+      /* A fetched message leaves a tombstone before its file goes (see
+       * cachet-store-tombstones.c). */
+      if (!_cachet_store_note_removed (self, gone_bases, error))
+        return FALSE;
+      for (guint i = 0; i < gone_names->len; i++)
+        {
+          g_autofree char *path = cur_path (trash_dir, g_ptr_array_index (gone_names, i));
+          if (g_unlink (path) != 0 && errno != ENOENT)
+            {
+              _cachet_store_set_io_error (error, errno, _("Removing"), path);
+              /* The ones removed so far are found gone by the next sync. */
+              return FALSE;
+            }
+        }
       if (!fsync_cur (trash_dir, error))
         return FALSE;
       _cachet_store_crash_point ("delete:unlinked");
@@ -781,6 +791,12 @@ _cachet_store_run_job (CachetStore    *self,
       break;
     case JOB_IMPORT_MBOX:
       job->ok = _cachet_store_import_mbox (self, job, &error);
+      break;
+    case JOB_FETCH_COMMIT:
+      job->ok = _cachet_store_commit_incoming (self, job, &error);
+      break;
+    case JOB_LEDGER_FORGET:
+      job->ok = _cachet_store_ledger_forget (self, job, &error);
       break;
     case JOB_STOP:
     default:

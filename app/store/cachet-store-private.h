@@ -33,6 +33,10 @@ G_BEGIN_DECLS
  *   import:committed     after the commit of the first batch
  *   sync:renamed         a file of new/ moved to cur/ by a sync, index not committed
  *   folder:renamed       a folder directory renamed, index not committed
+ *   fetch:tmp-written    a fetched message complete in tmp/ (not synced; fetch thread)
+ *   fetch:synced         a fetched batch durable in tmp/, not yet renamed
+ *   fetch:renamed        the batch renamed into cur/ and the directory fsync'd, not committed
+ *   fetch:committed      the batch and its UIDLs committed, before the fetcher hears of it
  */
 #define CACHET_STORE_CRASH_EXIT 86
 
@@ -51,6 +55,8 @@ typedef enum
   JOB_DELETE_FOLDER,
   JOB_SYNC_FOLDER,
   JOB_IMPORT_MBOX,
+  JOB_FETCH_COMMIT,
+  JOB_LEDGER_FORGET,
 } CachetStoreJobKind;
 
 typedef struct _CachetStoreJob CachetStoreJob;
@@ -69,6 +75,7 @@ struct _CachetStoreJob
   gpointer                 progress_data;
   GDestroyNotify           progress_destroy;
   GCancellable            *cancellable;
+  gpointer                 payload;    /* kind-specific, owned by the caller */
 
   /* Results. */
   gboolean                 ok;
@@ -116,6 +123,14 @@ void     _cachet_store_job_set_ids       (CachetStoreJob   *job,
 /* Runs @job on the writer and waits for it (takes @job). */
 gboolean _cachet_store_run_sync          (CachetStore      *self,
                                           CachetStoreJob   *job,
+                                          gint64           *result,
+                                          GError          **error);
+/* The two halves of _cachet_store_run_sync(): queue @job (FALSE with @error, and @job freed,
+ * when the store cannot take it), then wait for it and free it. */
+gboolean _cachet_store_run_start         (CachetStore      *self,
+                                          CachetStoreJob   *job,
+                                          GError          **error);
+gboolean _cachet_store_run_wait          (CachetStoreJob   *job,
                                           gint64           *result,
                                           GError          **error);
 /* Queues @job for the writer; it reports through a GTask (takes @job). */
@@ -182,6 +197,23 @@ void              _cachet_parse_item_free       (CachetParseItem  *item);
 /* cachet-store-import.c */
 gboolean _cachet_store_import_mbox           (CachetStore      *self,
                                               CachetStoreJob   *job,
+                                              GError          **error);
+
+/* cachet-store-incoming.c */
+gboolean _cachet_store_commit_incoming       (CachetStore      *self,
+                                              CachetStoreJob   *job,
+                                              GError          **error);
+gboolean _cachet_store_ledger_forget         (CachetStore      *self,
+                                              CachetStoreJob   *job,
+                                              GError          **error);
+
+/* cachet-store-tombstones.c: the POP3 messages removed locally, kept in the Maildir. */
+gboolean _cachet_store_note_removed          (CachetStore      *self,
+                                              GPtrArray        *bases,
+                                              GError          **error);
+gboolean _cachet_store_load_tombstones       (CachetStore      *self,
+                                              GError          **error);
+gboolean _cachet_store_rewrite_tombstones    (CachetStore      *self,
                                               GError          **error);
 
 /* cachet-store-threads.c */

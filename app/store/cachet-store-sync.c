@@ -436,6 +436,7 @@ sync_phase2 (SyncRun    *run,
   CachetStore *self = run->self;
   g_autoptr(GPtrArray) files = _cachet_index_folder_files (self->index, fs->folder_id, error);
   g_autoptr(GArray) removed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) bases = g_ptr_array_new ();
 
   if (files == NULL)
     return FALSE;
@@ -443,10 +444,17 @@ sync_phase2 (SyncRun    *run,
     {
       CachetIndexFile *f = g_ptr_array_index (files, i);
       if (!g_hash_table_contains (fs->on_disk, f->base))
-        g_array_append_val (removed, f->id);
+        {
+          g_array_append_val (removed, f->id);
+          g_ptr_array_add (bases, f->base);
+        }
     }
   if (removed->len == 0)
     return TRUE;
+  /* Fetched messages another program removed leave a tombstone (a moved one gets its row
+   * back from its new place, which clears the mark). */
+  if (!_cachet_store_note_removed (self, bases, error))
+    return FALSE;
   if (!_cachet_index_begin (self->index, error))
     return FALSE;
   for (guint i = 0; i < removed->len; i++)
@@ -772,6 +780,11 @@ _cachet_store_open_worker (CachetStore    *self,
       if (!sync_folder_table (self, error) || !_cachet_store_refresh_folders (self, error))
         return FALSE;
     }
+
+  /* A new index: the ledger's marks of messages removed locally come from the tombstones,
+   * before the files are indexed (a file that is there clears its mark). */
+  if (created && !_cachet_store_load_tombstones (self, error))
+    return FALSE;
 
   /* After an unclean shutdown (or with a new index) every folder is reconciled; otherwise
    * only folders with mail waiting in new/.  The rest are synced when they are opened. */

@@ -426,6 +426,20 @@ check_usable (CachetStore *self,
   return TRUE;
 }
 
+gboolean
+_cachet_store_run_start (CachetStore    *self,
+                         CachetStoreJob *job,
+                         GError        **error)
+{
+  if (job->kind != JOB_OPEN && !check_usable (self, error))
+    {
+      job_free (job);
+      return FALSE;
+    }
+  g_async_queue_push (self->queue, job);
+  return TRUE;
+}
+
 /* Runs @job on the writer and waits for it; takes ownership of @job. */
 gboolean
 _cachet_store_run_sync (CachetStore    *self,
@@ -433,14 +447,18 @@ _cachet_store_run_sync (CachetStore    *self,
                         gint64         *result,
                         GError        **error)
 {
+  if (!_cachet_store_run_start (self, job, error))
+    return FALSE;
+  return _cachet_store_run_wait (job, result, error);
+}
+
+gboolean
+_cachet_store_run_wait (CachetStoreJob *job,
+                        gint64         *result,
+                        GError        **error)
+{
   gboolean ok;
 
-  if (job->kind != JOB_OPEN && !check_usable (self, error))
-    {
-      job_free (job);
-      return FALSE;
-    }
-  g_async_queue_push (self->queue, job);
   g_mutex_lock (&job->mutex);
   while (!job->done)
     g_cond_wait (&job->cond, &job->mutex);

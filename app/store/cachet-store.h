@@ -295,6 +295,95 @@ CachetMessage *cachet_store_load_message    (CachetStore   *self,
                                              gint64         id,
                                              GError       **error);
 
+/* POP3: exactly-once delivery and the UIDL ledger.
+ *
+ * The ledger records, per account, the unique id (UIDL) of every message fetched from a POP3
+ * server: when it was fetched, whether only its headers were, which stored message it is,
+ * and whether that message was removed for good since (moving it to another folder or to
+ * Trash keeps it).  A fetcher checks the ledger before RETR and deletes on the server (DELE)
+ * only what the ledger says is stored.
+ *
+ * The Maildir is the truth here too: a fetched message's file name holds the account and
+ * the UIDL ("<time>.pop3_<account>_<uidl>.<host>,S=<size>:2,<flags>", see
+ * cachet-maildir-private.h), and indexing such a file (a fetch, a sync of the folder, a
+ * rebuild of a lost index) records its ledger row in the same transaction.  A message
+ * removed for good leaves no file, so it leaves a line in "mail/.cachet-pop3-removed"
+ * instead, from which a rebuilt index marks it again.
+ *
+ * Receiving: the fetch worker thread streams each message into the folder's tmp/
+ * (_begin, _write..., _end: nothing is kept in memory), then hands a batch to the writer
+ * thread with cachet_store_incoming_commit(), which makes the files durable (syncfs, or an
+ * fsync per file), renames them into cur/ (never over a file), fsyncs the directory, and
+ * indexes them and records their UIDLs in ONE transaction with synchronous=FULL; only when
+ * cachet_store_batch_finish() returned TRUE may the server be told to delete them.  A UIDL
+ * the ledger knows already is not stored twice.  Crash hooks (CACHET_STORE_CRASH_AT):
+ * fetch:tmp-written, fetch:synced, fetch:renamed, fetch:committed. */
+typedef struct
+{
+  gint64   message_id;       /* the stored message; 0 once it was removed locally */
+  gint64   fetched;          /* Unix time of the fetch */
+  gboolean partial;          /* only the headers were fetched */
+  gboolean deleted_locally;  /* removed for good (by Cachet or another program) */
+} CachetLedgerEntry;
+
+/* The key the ledger files @uidl under (also part of the file name): the UIDL itself with
+ * unusual bytes escaped, or a hash of a very long one. */
+char       *cachet_store_ledger_key          (const char   *uidl);
+/* The ledger of an account: a table from cachet_store_ledger_key() to CachetLedgerEntry
+ * (free with g_hash_table_unref()).  Any thread. */
+GHashTable *cachet_store_ledger_get_sync     (CachetStore  *self,
+                                              const char   *account_id,
+                                              GError      **error);
+/* Forgets the rows of @account_id whose message was removed locally and whose UIDL is not
+ * among @server_uidls (the server's complete list): nothing is left to delete there.
+ * Rows of messages still stored stay (their file names would bring them back anyway). */
+gboolean    cachet_store_ledger_forget_sync  (CachetStore         *self,
+                                              const char          *account_id,
+                                              const char * const  *server_uidls,
+                                              guint                n_uidls,
+                                              guint               *n_forgotten,
+                                              GCancellable        *cancellable,
+                                              GError             **error);
+
+typedef struct _CachetStoreIncoming CachetStoreIncoming;
+typedef struct _CachetStoreBatch    CachetStoreBatch;
+
+/* Messages of @account_id arriving into @folder_id.  Used by one thread at a time (not the
+ * main thread of a GUI: committing waits for the disk). */
+CachetStoreIncoming *cachet_store_incoming_new      (CachetStore         *self,
+                                                     gint64               folder_id,
+                                                     const char          *account_id,
+                                                     GError             **error);
+gboolean     cachet_store_incoming_begin            (CachetStoreIncoming *incoming,
+                                                     const char          *uidl,
+                                                     gboolean             headers_only,
+                                                     GError             **error);
+gboolean     cachet_store_incoming_write            (CachetStoreIncoming *incoming,
+                                                     const void          *data,
+                                                     gsize                len,
+                                                     GError             **error);
+/* The message is complete: it joins the pending batch. */
+gboolean     cachet_store_incoming_end              (CachetStoreIncoming *incoming,
+                                                     GError             **error);
+/* Drops the message being received (a transfer that failed). */
+void         cachet_store_incoming_abandon          (CachetStoreIncoming *incoming);
+guint        cachet_store_incoming_get_n_pending    (CachetStoreIncoming *incoming);
+guint64      cachet_store_incoming_get_pending_size (CachetStoreIncoming *incoming);
+/* Queues the pending messages for the writer and returns at once (receiving may go on);
+ * NULL when nothing is pending. */
+CachetStoreBatch *cachet_store_incoming_commit      (CachetStoreIncoming *incoming);
+/* Removes what was received but not committed. */
+void         cachet_store_incoming_free             (CachetStoreIncoming *incoming);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetStoreIncoming, cachet_store_incoming_free)
+
+/* Waits until the batch is committed (or failed: then none of it is stored) and frees it.
+ * @stored (may be NULL) gets the UIDLs of the batch that are now safely stored: the new ones
+ * and those the ledger knew already; @n_new how many were new. */
+gboolean     cachet_store_batch_finish              (CachetStoreBatch    *batch,
+                                                     GPtrArray          **stored,
+                                                     guint               *n_new,
+                                                     GError             **error);
+
 /* Signals (in the creator's main context):
  *   "folders-changed" ()                       folders added, removed, renamed or counts changed
  *   "messages-changed" (gint64 folder_id, CachetChangeKind kind, GArray *ids)   */

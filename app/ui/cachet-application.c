@@ -218,6 +218,7 @@ static const struct
   const char *accels[3];
 } accels[] = {
   { "app.quit", { "<Primary>q", NULL } },
+  { "win.get-mail", { "F5", "F9", NULL } },
   { "win.search", { "<Primary>f", "<Primary>k", NULL } },
   { "win.mark-read", { "<Primary>i", NULL } },
   { "win.mark-unread", { "<Primary>u", NULL } },

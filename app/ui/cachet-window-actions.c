@@ -62,6 +62,7 @@ _cachet_window_update_actions (CachetWindow *self)
   set_enabled (self, "delete-folder", user_folder);
   set_enabled (self, "new-folder", open);
   set_enabled (self, "import-mbox", open && self->import_cancellable == NULL);
+  set_enabled (self, "get-mail", open && !_cachet_window_is_getting_mail (self));
   set_enabled (self, "search", open);
 }
 

@@ -10,6 +10,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _CachetWindowFetch CachetWindowFetch;
+
 struct _CachetWindow
 {
   GtkApplicationWindow   parent_instance;
@@ -22,6 +24,9 @@ struct _CachetWindow
   GtkRevealer           *import_revealer;
   GtkLabel              *import_label;
   GtkProgressBar        *import_progress;
+  GtkRevealer           *fetch_revealer;
+  GtkLabel              *fetch_label;
+  GtkProgressBar        *fetch_progress;
   GtkStack              *main_stack;
   GtkWidget             *loading_box;
   GtkSpinner            *spinner;
@@ -36,6 +41,7 @@ struct _CachetWindow
   GSettings             *settings;     /* NULL when the schema is not installed */
   GCancellable          *cancellable;  /* cancelled when the window goes */
   GCancellable          *import_cancellable;
+  CachetWindowFetch     *fetch;        /* getting mail: cachet-window-fetch.c */
   gboolean               store_open;
   gboolean               list_focused;  /* the list had the keyboard once */
   gboolean               sync_pending;  /* sync the folder once its list is shown */
@@ -53,6 +59,16 @@ void _cachet_window_add_actions    (CachetWindow *self);
 void _cachet_window_update_actions (CachetWindow *self);
 void _cachet_window_mark_read      (CachetWindow *self,
                                     gint64        id);
+
+/* cachet-window-fetch.c */
+void     _cachet_window_fetch_init        (CachetWindow   *self);
+void     _cachet_window_fetch_class_init  (GtkWidgetClass *widget_class);
+void     _cachet_window_fetch_store_ready (CachetWindow   *self);
+void     _cachet_window_fetch_dispose     (CachetWindow   *self);
+/* Fetches every account; @periodic: started by the timer, so it asks nothing. */
+void     _cachet_window_get_mail          (CachetWindow   *self,
+                                           gboolean        periodic);
+gboolean _cachet_window_is_getting_mail   (CachetWindow   *self);
 
 /* cachet-window.c */
 void _cachet_window_show_error     (CachetWindow *self,

@@ -272,6 +272,7 @@ store_ready (CachetWindow *self)
                              G_CALLBACK (bench_draw_cb), self, G_CONNECT_AFTER);
   select_initial_folder (self);
   _cachet_window_update_actions (self);
+  _cachet_window_fetch_store_ready (self);
 }
 
 /* Messages */
@@ -546,6 +547,7 @@ cachet_window_constructed (GObject *object)
   G_OBJECT_CLASS (cachet_window_parent_class)->constructed (object);
 
   _cachet_window_add_actions (self);
+  _cachet_window_fetch_init (self);
   restore_state (self);
   _cachet_window_update_actions (self);
 
@@ -570,6 +572,7 @@ cachet_window_dispose (GObject *object)
   CachetWindow *self = CACHET_WINDOW (object);
 
   save_state (self);
+  _cachet_window_fetch_dispose (self);
   g_clear_handle_id (&self->present_source, g_source_remove);
   g_clear_handle_id (&self->ready_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
@@ -660,6 +663,9 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, import_revealer);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, import_label);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, import_progress);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, fetch_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, fetch_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetWindow, fetch_progress);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, loading_box);
   gtk_widget_class_bind_template_child (widget_class, CachetWindow, spinner);
@@ -680,6 +686,7 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, import_cancel_cb);
+  _cachet_window_fetch_class_init (widget_class);
 }
 
 static void

@@ -184,3 +184,20 @@ store_test_assert_consistent (CachetStore *store,
     }
   g_assert_cmpuint (info->unread, ==, unread);
 }
+
+void
+store_test_receive (CachetStoreIncoming *incoming,
+                    const char          *uidl,
+                    GBytes              *data)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  const guint8 *p = g_bytes_get_data (data, &len);
+
+  g_assert_true (cachet_store_incoming_begin (incoming, uidl, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (cachet_store_incoming_write (incoming, p, len / 2, &error));
+  g_assert_true (cachet_store_incoming_write (incoming, p + len / 2, len - len / 2, &error));
+  g_assert_true (cachet_store_incoming_end (incoming, &error));
+  g_assert_no_error (error);
+}

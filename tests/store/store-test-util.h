@@ -29,6 +29,10 @@ CachetMessageList *store_test_list     (CachetStore *store,
 /* Checks that index and files of a folder agree: one file per row, flags as in the name. */
 void         store_test_assert_consistent (CachetStore *store,
                                            const char  *folder_path);
+/* Receives @data as the message @uidl (in two pieces, as a session would hand it over). */
+void         store_test_receive        (CachetStoreIncoming *incoming,
+                                        const char          *uidl,
+                                        GBytes              *data);
 /* Runs the default main context until nothing is pending. */
 void         store_test_drain          (void);
 

@@ -68,6 +68,20 @@ crash_child (const char *op,
   else if (g_str_equal (op, "folder"))
     cachet_store_rename_folder_sync (store, store_test_folder_id (store, "Archive"), "Old",
                                      NULL, &error);
+  else if (g_str_equal (op, "fetch"))
+    {
+      g_autoptr(CachetStoreIncoming) in = cachet_store_incoming_new (store, inbox, "acct",
+                                                                     &error);
+      g_assert_no_error (error);
+      for (int i = 1; i <= 3; i++)
+        {
+          g_autofree char *uidl = g_strdup_printf ("uidl-%d", i);
+          g_autoptr(GBytes) m = store_test_message (uidl, "Fetched", NULL, NULL, NULL, NULL,
+                                                    NULL);
+          store_test_receive (in, uidl, m);
+        }
+      cachet_store_batch_finish (cachet_store_incoming_commit (in), NULL, NULL, &error);
+    }
   if (error)
     {
       g_printerr ("child: %s: %s\n", op, error->message);
@@ -146,7 +160,8 @@ prepare (const char *data_dir,
   else if (g_str_equal (op, "folder"))
     cachet_store_add_message_sync (store, store_test_folder_id (store, "Archive"), m, 0, NULL,
                                    &error);
-  else if (!g_str_equal (op, "add") && !g_str_equal (op, "import"))
+  else if (!g_str_equal (op, "add") && !g_str_equal (op, "import")
+           && !g_str_equal (op, "fetch"))
     cachet_store_add_message_sync (store, inbox, m, 0, NULL, &error);
   g_assert_no_error (error);
   store_test_close (store);
@@ -182,7 +197,7 @@ test_crash (gconstpointer data)
   CachetStore *store;
   CachetFlags flags = 0;
   gboolean before_rename = g_str_has_suffix (c->step, ":tmp-written")
-                           || g_str_equal (c->step, "import:synced");
+                           || g_str_has_suffix (c->step, ":synced");
 
   gint64 old_id = 0;
 
@@ -236,6 +251,48 @@ test_crash (gconstpointer data)
     }
   else if (g_str_equal (c->op, "sync"))
     g_assert_cmpuint (count_subject (store, "Inbox", "Delivered", NULL), ==, 1);
+  else if (g_str_equal (c->op, "fetch"))
+    {
+      guint expected = before_rename ? 0 : 3;
+      g_autoptr(GHashTable) ledger = cachet_store_ledger_get_sync (store, "acct", NULL);
+
+      g_assert_cmpuint (count_subject (store, "Inbox", "Fetched", NULL), ==, expected);
+      g_assert_cmpuint (store_test_count_files (store, "Inbox"), ==, expected);
+      /* The ledger knows exactly what is stored, also when the commit was lost. */
+      g_assert_nonnull (ledger);
+      g_assert_cmpuint (g_hash_table_size (ledger), ==, expected);
+      if (expected > 0)
+        {
+          CachetLedgerEntry *e = g_hash_table_lookup (ledger, "uidl-2");
+          g_assert_nonnull (e);
+          g_assert_cmpint (e->message_id, >, 0);
+          g_assert_false (e->deleted_locally);
+        }
+      /* Fetching the same again stores nothing twice. */
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(CachetStoreIncoming) in =
+          cachet_store_incoming_new (store, store_test_folder_id (store, "Inbox"), "acct",
+                                     &error);
+        g_autoptr(GPtrArray) stored = NULL;
+        guint n_new = 99;
+
+        for (int i = 1; i <= 3; i++)
+          {
+            g_autofree char *uidl = g_strdup_printf ("uidl-%d", i);
+            g_autoptr(GBytes) m = store_test_message (uidl, "Fetched", NULL, NULL, NULL, NULL,
+                                                      NULL);
+            store_test_receive (in, uidl, m);
+          }
+        g_assert_true (cachet_store_batch_finish (cachet_store_incoming_commit (in), &stored,
+                                                  &n_new, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (stored->len, ==, 3);
+        g_assert_cmpuint (n_new, ==, 3 - expected);
+        g_assert_cmpuint (count_subject (store, "Inbox", "Fetched", NULL), ==, 3);
+        g_assert_cmpuint (store_test_count_files (store, "Inbox"), ==, 3);
+      }
+    }
   else if (g_str_equal (c->op, "folder"))
     {
       g_assert_null (cachet_store_get_folder_by_path (store, "Archive"));
@@ -278,6 +335,10 @@ static const CrashCase cases[] = {
   { "import", "import:committed" },
   { "sync", "sync:renamed" },
   { "folder", "folder:renamed" },
+  { "fetch", "fetch:tmp-written" },
+  { "fetch", "fetch:synced" },
+  { "fetch", "fetch:renamed" },
+  { "fetch", "fetch:committed" },
 };
 
 int
