@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Generate a Maildir folder of synthetic but realistic mail for benchmarks.
 
-usage: gen-maildir.py DEST [-n COUNT] [--seed SEED]
+usage: gen-maildir.py DEST [-n COUNT] [--seed SEED] [--body-scale F]
+                       [--max-attachment BYTES]
 
 DEST becomes a Maildir folder (cur/ new/ tmp/). The same COUNT and SEED give
 byte-identical files with the same names, so runs compare. The mix follows
@@ -112,9 +113,11 @@ END = int(time.mktime((2025, 6, 30, 20, 0, 0, 0, 0, -1)))
 
 
 class Generator:
-    def __init__(self, count, seed):
+    def __init__(self, count, seed, body_scale=1.0, max_attachment=2_200_000):
         self.rng = random.Random(seed)
         self.count = count
+        self.body_scale = body_scale
+        self.max_attachment = max_attachment
         rng = self.rng
         self.cum = []
         total = 0.0
@@ -261,6 +264,7 @@ class Generator:
 
         # Body text: log-normal around 3 KB, clamped to 0.6-8 KB.
         body_size = min(max(int(rng.lognormvariate(7.9, 0.6)), 600), 8000)
+        body_size = int(body_size * self.body_scale)
         lines = [f"Hello {self.me[0].split()[0]},", ""] + self.paragraph_lines(body_size)
         if parent_lines:
             lines += ["", f"On {date}, someone wrote:"] + ["> " + l for l in parent_lines[:30]]
@@ -331,7 +335,8 @@ class Generator:
                f"--{boundary}\n".encode(), ("\n".join(part_headers) + "\n\n").encode(), plain]
         n_parts = rng.choice([1, 1, 1, 1, 2, 3])
         if rng.random() < 0.05:
-            total = rng.randint(1_000_000, 2_200_000)      # the odd big scan or photo
+            # the odd big scan or photo
+            total = rng.randint(min(1_000_000, self.max_attachment), self.max_attachment)
         else:
             total = int(36_000 * 10 ** rng.random())       # log-uniform, 50-500 KB encoded
         for _ in range(n_parts):
@@ -386,13 +391,19 @@ def main():
     parser.add_argument("dest", help="Maildir folder to create (cur/ new/ tmp/)")
     parser.add_argument("-n", "--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20250101)
+    parser.add_argument("--body-scale", type=float, default=1.0,
+                        help="multiply every text body's size (default 1: median message "
+                             "about 4.7 KB; 2.4 gives about 8 KB)")
+    parser.add_argument("--max-attachment", type=int, default=2_200_000,
+                        help="bytes of the largest attachments before base64 (default "
+                             "2,200,000; 1,450,000 keeps every message under 2 MB)")
     args = parser.parse_args()
 
     if os.path.isdir(os.path.join(args.dest, "cur")) and os.listdir(os.path.join(args.dest, "cur")):
         parser.error(f"{args.dest} already holds messages")
 
     started = time.monotonic()
-    gen = Generator(args.count, args.seed)
+    gen = Generator(args.count, args.seed, args.body_scale, args.max_attachment)
     gen.write(args.dest)
     sizes = sorted(gen.sizes)
 
