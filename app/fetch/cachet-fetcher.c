@@ -178,6 +178,19 @@ fetch_job_new (CachetFetcher *self,
   return job;
 }
 
+/* The workers running in this process, each by a cancellable of its own, so that quitting
+ * can stop them all and wait for them before the store closes. */
+static GMutex running_lock;
+static GCond running_cond;
+static GPtrArray *running;
+
+static void
+cancel_relay_cb (GCancellable *caller,
+                 GCancellable *own)
+{
+  g_cancellable_cancel (own);
+}
+
 static void
 fetch_worker (GTask        *task,
               gpointer      source_object,
@@ -185,12 +198,50 @@ fetch_worker (GTask        *task,
               GCancellable *cancellable)
 {
   CachetFetchJob *job = task_data;
+  g_autoptr(GCancellable) own = g_cancellable_new ();
   GError *error = NULL;
+  gulong handler = 0;
+  gboolean ok;
 
-  if (_cachet_fetch_run (job, cancellable, &error))
+  g_mutex_lock (&running_lock);
+  if (running == NULL)
+    running = g_ptr_array_new ();
+  g_ptr_array_add (running, own);
+  g_mutex_unlock (&running_lock);
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_relay_cb), own, NULL);
+
+  ok = _cachet_fetch_run (job, own, &error);
+
+  g_cancellable_disconnect (cancellable, handler);
+  g_mutex_lock (&running_lock);
+  g_ptr_array_remove_fast (running, own);
+  g_cond_broadcast (&running_cond);
+  g_mutex_unlock (&running_lock);
+
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+}
+
+gboolean
+cachet_fetcher_cancel_all (guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean all_ended = TRUE;
+
+  g_mutex_lock (&running_lock);
+  for (guint i = 0; running != NULL && i < running->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (running, i));
+  while (running != NULL && running->len > 0 && all_ended)
+    all_ended = g_cond_wait_until (&running_cond, &running_lock, deadline);
+  if (running != NULL && running->len > 0)
+    all_ended = FALSE;
+  g_mutex_unlock (&running_lock);
+  if (!all_ended)
+    g_warning ("a fetch did not end within %u ms of being cancelled", timeout_ms);
+  return all_ended;
 }
 
 void

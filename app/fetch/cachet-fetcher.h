@@ -108,4 +108,9 @@ CachetFetchResult *cachet_fetcher_fetch_finish  (CachetFetcher           *self,
                                                  GAsyncResult            *result,
                                                  GError                 **error);
 
+/* For quitting: cancels every fetch still running in this process and waits up to
+ * @timeout_ms for their workers to end (a batch being committed is finished, nothing on
+ * the server is deleted after the cancel).  FALSE if some did not end in time. */
+gboolean           cachet_fetcher_cancel_all    (guint                    timeout_ms);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "cachet-accounts-dialog.h"
+#include "cachet-fetcher.h"
 #include "cachet-secrets.h"
 #include "cachet-window.h"
 
@@ -301,6 +302,9 @@ cachet_application_shutdown (GApplication *app)
   if (self->start_thread != NULL)
     g_thread_join (g_steal_pointer (&self->start_thread));
   g_clear_pointer (&self->start, start_list_free);
+  /* A fetch still running (quit with Ctrl+Q, or the window closed mid-fetch) is cancelled
+   * and waited for: the batch it is committing ends in the store before the store closes. */
+  cachet_fetcher_cancel_all (15000);
   if (self->store != NULL)
     cachet_store_close (self->store);
   g_clear_object (&self->store);

@@ -270,7 +270,7 @@ static void
 test_truncated_replies (Fixture      *f,
                         gconstpointer data)
 {
-  const char *commands[] = { "GREETING", "AUTH", "STLS", "LIST", "UIDL" };
+  const char *commands[] = { "GREETING", "CAPA", "AUTH", "STLS", "LIST", "UIDL" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     {
@@ -389,6 +389,62 @@ test_refused_retr (Fixture      *f,
   test_assert_no_tmp_files (f->store);
 }
 
+/* Quitting in the middle of a fetch: cachet_fetcher_cancel_all() stops the worker (it
+ * does not wait for the network timeout) and returns once it has ended; what was committed
+ * stays, nothing is half stored, and the next fetch gets the rest, each message once. */
+typedef struct
+{
+  gboolean ended;
+  gint64   waited_us;
+} CancelAll;
+
+static gboolean
+cancel_all_cb (gpointer data)
+{
+  CancelAll *c = data;
+  gint64 start = g_get_monotonic_time ();
+
+  c->ended = cachet_fetcher_cancel_all (15000);
+  c->waited_us = g_get_monotonic_time () - start;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_all (Fixture      *f,
+                 gconstpointer data)
+{
+  /* About a message a second. */
+  const char *slow[] = { "--rate=3000", NULL };
+  const char *fine[] = { NULL };
+  CancelAll c = { FALSE, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetFetchResult) result = NULL;
+  g_autoptr(CachetFetchResult) again = NULL;
+
+  g_assert_true (cachet_fetcher_cancel_all (0));   /* nothing running: at once */
+  if (!start_fake (f, CACHET_SECURITY_STARTTLS, slow))
+    return;
+  g_timeout_add (1500, cancel_all_cb, &c);
+  result = test_fetch (f->store, f->account, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (c.ended);
+  g_test_message ("cancelled after %u stored; waited %" G_GINT64_FORMAT " ms",
+                  result->n_new, c.waited_us / 1000);
+  g_assert_cmpint (c.waited_us, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpuint (result->n_new, <, N_MESSAGES);
+  g_assert_cmpuint (store_test_count_files (f->store, "Inbox"), ==, result->n_new);
+  test_assert_no_tmp_files (f->store);
+  g_assert_cmpuint (on_server (f), ==, N_MESSAGES);
+  g_clear_error (&error);
+
+  if (!start_fake (f, CACHET_SECURITY_STARTTLS, fine))
+    return;
+  again = test_fetch (f->store, f->account, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->n_new + again->n_new, ==, N_MESSAGES);
+  assert_all_stored_once (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -409,6 +465,7 @@ main (int    argc,
   ADD ("long-uidl", test_long_uidl);
   ADD ("in-use", test_in_use);
   ADD ("refused-retr", test_refused_retr);
+  ADD ("cancel-all", test_cancel_all);
 #undef ADD
   return g_test_run ();
 }
