@@ -13,6 +13,7 @@ typedef enum
   CACHET_CORE_ERROR_CHARSET,  /* a charset is unknown or the text is not in it */
   CACHET_CORE_ERROR_IO,       /* reading or writing a file failed */
   CACHET_CORE_ERROR_MBOX,     /* a file is not an mbox */
+  CACHET_CORE_ERROR_INVALID,  /* input that is not what it must be (an address, a URI) */
 } CachetCoreError;
 
 GQuark cachet_core_error_quark (void);
