@@ -324,7 +324,14 @@ set_field (CachetBounce *bounce,
   if (kind == FIELD_REPORTING_MTA)
     {
       if (bounce->reporting_mta == NULL)
-        bounce->reporting_mta = _cachet_bounce_squeeze (skip_type (value));
+        {
+          g_autofree char *mta = _cachet_bounce_squeeze (skip_type (value));
+
+          if (mta != NULL)
+            g_strstrip (g_strdelimit (mta, "<>", ' '));
+          if (mta != NULL && *mta != '\0')
+            bounce->reporting_mta = g_steal_pointer (&mta);
+        }
       return;
     }
   /* A field the group already has starts the next recipient (no blank line between). */

@@ -411,7 +411,30 @@ is_role_address (const char *key)
   return FALSE;
 }
 
-/* Only decoration before the address: it heads its line. */
+/* Only decoration before the address: it heads its line.  So does an address after
+ * nothing but a reply code, as in Sendmail's "550 <a@b>... User unknown". */
+static gboolean leads_line (const char *before);
+
+static gboolean
+follows_reply_code (const char *before)
+{
+  const char *p = before + strspn (before, " \t<>");
+
+  if (!(p[0] == '4' || p[0] == '5') || !g_ascii_isdigit (p[1]) || !g_ascii_isdigit (p[2]))
+    return FALSE;
+  p += 3;
+  if (*p == '-' || *p == ' ')
+    p++;
+  /* An enhanced status code may follow ("550 5.1.1 <a@b>"). */
+  if ((p[0] == '4' || p[0] == '5') && p[1] == '.')
+    {
+      p += 2;
+      while (g_ascii_isdigit (*p) || *p == '.')
+        p++;
+    }
+  return leads_line (p);
+}
+
 static gboolean
 leads_line (const char *before)
 {
@@ -502,7 +525,7 @@ score_occurrence (char                  **lines,
 
   if (matches (RE_NOT_RECIPIENT, before))
     score -= 8;
-  if (leads_line (before))
+  if (leads_line (before) || follows_reply_code (before))
     {
       score += 4;
       if (ends_item (after))
@@ -637,7 +660,8 @@ line_leads_with_other_address (const char *line,
     g_autofree char *address = trim_address (raw);
     g_autofree char *other = address ? g_utf8_strdown (address, -1) : NULL;
 
-    return leads_line (before) && other != NULL && !g_str_equal (other, key);
+    return (leads_line (before) || follows_reply_code (before)) && other != NULL
+           && !g_str_equal (other, key);
   }
 }
 
@@ -663,6 +687,8 @@ _cachet_bounce_reason_for (const char *report,
   guint best = G_MAXUINT;
   const char *rest = NULL;
   guint taken = 0;
+  char last_reply[4] = "";
+  g_autofree char *lead_in = NULL;
 
   /* The line where the address heads the line, else the first that has it. */
   for (guint i = 0; i < n; i++)
@@ -674,10 +700,11 @@ _cachet_bounce_reason_for (const char *report,
         continue;
       {
         g_autofree char *before = g_strndup (lines[i], hit - lower);
-        if (leads_line (before))
+        if (leads_line (before) || follows_reply_code (before))
           {
             best = i;
             rest = lines[i] + (hit - lower) + strlen (key);
+            g_clear_pointer (&lead_in, g_free);
             break;
           }
       }
@@ -685,6 +712,7 @@ _cachet_bounce_reason_for (const char *report,
         {
           best = i;
           rest = lines[i] + (hit - lower) + strlen (key);
+          lead_in = g_strndup (lines[i], hit - lower);
         }
     }
   if (best == G_MAXUINT)
@@ -708,17 +736,32 @@ _cachet_bounce_reason_for (const char *report,
   if (has_words (rest))
     g_string_append (reason, rest);
 
-  for (guint j = best + 1, blanks = 0; j < n && taken < 6; j++)
+  for (guint j = best + 1, blanks = 0; j < n && taken < 8; j++)
     {
       g_autofree char *t = g_strstrip (g_strdup (unquote (lines[j])));
 
       if (*t == '\0')
         {
-          /* The reason may follow after a blank line (Gmail), but not after two. */
-          if ((reason->len > 0 && reason->str[reason->len - 1] != ':') || ++blanks > 1)
+          /* The reason may follow after a blank line (Gmail), or after a heading and a
+           * blank line ("because:"), but not after two; a multi-line reply ("550-...")
+           * goes on past a blank line (CR CR LF line ends read as two). */
+          if (reason->len > 0 && reason->str[reason->len - 1] != ':'
+              && !(last_reply[0] != '\0' && j + 1 < n
+                   && g_str_has_prefix (unquote (lines[j + 1]), last_reply)))
+            break;
+          if (++blanks > 1)
             break;
           continue;
         }
+      blanks = 0;
+      /* "550-" of a reply that goes on */
+      if (is_smtp_reply_line (t) && t[3] == '-')
+        {
+          memcpy (last_reply, t, 3);
+          last_reply[3] = '\0';
+        }
+      else
+        last_reply[0] = '\0';
       if (is_decorated_separator (t) || matches (RE_SEPARATOR_PLAIN, t)
           || line_leads_with_other_address (t, key) || is_dsn_field_line (t))
         break;
@@ -728,6 +771,18 @@ _cachet_bounce_reason_for (const char *report,
         g_string_append_c (reason, ' ');
       g_string_append (reason, t);
       taken++;
+    }
+
+  /* "Unknown user: a@b": the words before the address are the reason. */
+  if (reason->len == 0 && lead_in != NULL)
+    {
+      g_autofree char *words = g_strstrip (g_strdup (unquote (lead_in)));
+      gsize len = strlen (words);
+
+      while (len > 0 && strchr ("<:\"'( \t", words[len - 1]))
+        words[--len] = '\0';
+      if (has_words (words) && !matches (RE_NOT_RECIPIENT, words) && len < 120)
+        g_string_append (reason, words);
     }
 
   /* No server reply near the address: take the first reply line after it. */

@@ -423,6 +423,24 @@ add_failed_recipients_header (CachetBounce  *bounce,
     }
 }
 
+/* The first line of @report that carries a server's reply or a status code. */
+static char *
+first_reply_line (const char *report)
+{
+  g_autoptr(GRegex) re = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *line = NULL;
+
+  if (report == NULL)
+    return NULL;
+  re = g_regex_new ("^.*((?<![0-9.])[45][0-9][0-9][ -]|#?(?<![0-9.])[45]\\.[0-9]{1,3}"
+                    "\\.[0-9]{1,3}(?![0-9]|\\.[0-9])).*$", G_REGEX_MULTILINE, 0, NULL);
+  if (!g_regex_match (re, report, 0, &match))
+    return NULL;
+  line = g_match_info_fetch (match, 0);
+  return _cachet_bounce_squeeze (line);
+}
+
 /* No address could be found: one recipient without one, with what the text says. */
 static void
 add_unknown_recipient (CachetBounce *bounce,
@@ -453,19 +471,8 @@ add_unknown_recipient (CachetBounce *bounce,
       r->recipient = g_strdup (only);
       r->diagnostic = _cachet_bounce_reason_for (report, only);
     }
-  if (r->diagnostic == NULL && report != NULL)
-    {
-      /* The first line that carries a server's reply or a status code. */
-      g_autoptr(GRegex) re = g_regex_new ("^.*((?<![0-9.])[45][0-9][0-9][ -]|#?[45]\\.[0-9]{1,3}"
-                                          "\\.[0-9]{1,3}).*$", G_REGEX_MULTILINE, 0, NULL);
-      g_autoptr(GMatchInfo) match = NULL;
-
-      if (g_regex_match (re, report, 0, &match))
-        {
-          g_autofree char *line = g_match_info_fetch (match, 0);
-          r->diagnostic = _cachet_bounce_squeeze (line);
-        }
-    }
+  if (r->diagnostic == NULL)
+    r->diagnostic = first_reply_line (report);
   r->status = _cachet_bounce_find_status (r->diagnostic, TRUE);
   g_ptr_array_add (bounce->recipients, r);
 }
@@ -658,9 +665,12 @@ detect (CachetMessage *message,
     {
       CachetBounceRecipient *r = g_ptr_array_index (bounce->recipients, i);
 
-      /* The report's words where its fields give no reason. */
+      /* The report's words where its fields give no reason; for a single recipient, the
+       * server's reply wherever it stands. */
       if (r->diagnostic == NULL && r->recipient != NULL)
         r->diagnostic = _cachet_bounce_reason_for (report->str, r->recipient);
+      if (r->diagnostic == NULL && bounce->recipients->len == 1)
+        r->diagnostic = first_reply_line (report->str);
       if (r->status == NULL)
         r->status = _cachet_bounce_find_status (r->diagnostic, TRUE);
     }
@@ -756,7 +766,7 @@ is_preamble (const char *text,
     len--;
   if (len == 0)
     return FALSE;
-  if (strchr (":]'\"(", text[len - 1]) != NULL)
+  if (strchr (":]'\"(.", text[len - 1]) != NULL)
     return TRUE;
   return (len >= 4 && g_ascii_strncasecmp (text + len - 4, "said", 4) == 0)
          || (len >= 3 && g_ascii_strncasecmp (text + len - 3, "was", 3) == 0);
@@ -773,9 +783,13 @@ tidy_reason (const char *diagnostic)
 
   if (diagnostic == NULL)
     return NULL;
-  codes = g_regex_new ("(?<![0-9A-Za-z.])[245][0-9][0-9](?:[ -]|$)(?:#?[245]\\.[0-9]{1,3}"
-                       "\\.[0-9]{1,3}(?![0-9]|\\.[0-9])\\s*)?"
-                       "|\\(?#?(?<![0-9A-Za-z.])[245]\\.[0-9]{1,3}\\.[0-9]{1,3}(?![0-9]|\\.[0-9])\\)?",
+  /* A reply code with its enhanced code ("550-5.1.1 "), qmail's "(#5.1.1)", or an enhanced
+   * code at the start; not one inside a sentence ("see DSN code 5.1.1 in ..."). */
+  codes = g_regex_new ("(?<![0-9A-Za-z._])[245][0-9][0-9](?:[ :-]|$)"
+                       "(?:#?[245]\\.[0-9]{1,3}\\.[0-9]{1,3}(?![0-9]|\\.[0-9])\\s*)?"
+                       "|\\(#?[245]\\.[0-9]{1,3}\\.[0-9]{1,3}\\)"
+                       "|(?<![0-9A-Za-z.])#[245]\\.[0-9]{1,3}\\.[0-9]{1,3}(?![0-9]|\\.[0-9])"
+                       "|^\\s*[245]\\.[0-9]{1,3}\\.[0-9]{1,3}(?![0-9]|\\.[0-9])",
                        0, 0, NULL);
   s = g_strdup (diagnostic);
   /* What comes before the server's first reply code is the MTA's preamble. */
@@ -784,6 +798,10 @@ tidy_reason (const char *diagnostic)
       gint start;
 
       g_match_info_fetch_pos (match, 0, &start, NULL);
+      /* Only a three-digit reply, not a bare "(#4.4.1)" after a sentence. */
+      if (!(g_ascii_isdigit (s[start]) && g_ascii_isdigit (s[start + 1])
+            && g_ascii_isdigit (s[start + 2])))
+        start = 0;
       if (start > 0 && strlen (s) - start > 12 && is_preamble (s, start))
         {
           char *rest = g_strdup (s + start);
@@ -805,6 +823,33 @@ tidy_reason (const char *diagnostic)
     s = stripped;
   }
   out = _cachet_bounce_squeeze (s);
+  /* A long reason: its first sentence says it ("The email account that you tried to reach
+   * does not exist."); the rest is advice and links. */
+  if (out != NULL && g_utf8_strlen (out, -1) > 120)
+    {
+      char *end = NULL;
+
+      for (char *p = out + 20; *p && end == NULL; p++)
+        if ((p[0] == '.' && p[1] == ' ' && !g_ascii_isdigit (p[-1]))
+            || g_str_has_prefix (p, "。"))
+          end = p;
+      if (end != NULL && end - out < 200)
+        {
+          char *shorter = g_strndup (out, end - out + (*end == '.' ? 1 : strlen ("。")));
+          g_free (out);
+          out = shorter;
+        }
+    }
+  /* "... example.ne.jp ." */
+  if (out != NULL)
+    {
+      gsize len = strlen (out);
+      if (len > 2 && out[len - 1] == '.' && out[len - 2] == ' ')
+        {
+          out[len - 2] = '.';
+          out[len - 1] = '\0';
+        }
+    }
   if (out != NULL && g_utf8_strlen (out, -1) > 200)
     {
       g_autofree char *cut = g_utf8_substring (out, 0, 199);
