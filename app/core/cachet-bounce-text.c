@@ -689,6 +689,7 @@ _cachet_bounce_reason_for (const char *report,
   guint taken = 0;
   char last_reply[4] = "";
   g_autofree char *lead_in = NULL;
+  g_autofree char *status = NULL;
 
   /* The line where the address heads the line, else the first that has it. */
   for (guint i = 0; i < n; i++)
@@ -786,7 +787,7 @@ _cachet_bounce_reason_for (const char *report,
     }
 
   /* No server reply near the address: take the first reply line after it. */
-  if (_cachet_bounce_find_status (reason->str, TRUE) == NULL
+  if ((status = _cachet_bounce_find_status (reason->str, TRUE)) == NULL
       && !g_regex_match_simple ("(?<![0-9.])[45][0-9][0-9][ -]", reason->str, 0, 0))
     for (guint j = best + 1; j < n && j < best + 16; j++)
       if (is_smtp_reply_line (lines[j]))
