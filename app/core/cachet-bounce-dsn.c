@@ -191,6 +191,22 @@ _cachet_bounce_clean_address (const char *value)
         }
     }
 
+  /* A quoted local part ("a..b"@example.org) stays as it is. */
+  if (*s == '"')
+    {
+      const char *close = strstr (s + 1, "\"@");
+
+      if (close != NULL)
+        {
+          const char *end = close + 2;
+
+          while (*end && !g_ascii_isspace (*end) && !strchr ("<>,;()", *end))
+            end++;
+          if (end > close + 2)
+            return g_strndup (s, end - s);
+        }
+    }
+
   tokens = g_strsplit_set (s, " \t\r\n", -1);
   for (int pass = 0; pass < 2; pass++)
     for (char **t = tokens; *t; t++)

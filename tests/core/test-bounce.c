@@ -161,6 +161,39 @@ test_dsn_two_recipients (void)
 }
 
 static void
+test_dsn_address_forms (void)
+{
+  g_autoptr(CachetBounce) bounce = detect_string (
+    DSN_HEAD
+    "Reporting-MTA: dns; mx.example.org\r\n"
+    "\r\n"
+    "Final-Recipient: rfc822; \"john..doe\"@example.net\r\n"
+    "Action: failed\r\n"
+    "Status: 5.1.1\r\n"
+    "\r\n"
+    "Final-Recipient: RFC822;<carol@example.net>  (expanded)\r\n"
+    "Action: failed\r\n"
+    "Status: 5.1.1\r\n"
+    "\r\n"
+    "Final-Recipient: utf-8; \\x{5C71}\\x{7530}@example.jp\r\n"
+    "Action: failed\r\n"
+    "Status: 5.1.1\r\n"
+    "\r\n"
+    "Final-Recipient: rfc822;\r\n"
+    "Action: failed\r\n"
+    "Status: 5.0.0\r\n"
+    "--b--\r\n");
+  const char *expected[] = { "\"john..doe\"@example.net", "carol@example.net",
+                             "\xe5\xb1\xb1\xe7\x94\xb0@example.jp", NULL };
+
+  g_assert_nonnull (bounce);
+  g_assert_cmpuint (bounce->recipients->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (((CachetBounceRecipient *) g_ptr_array_index (bounce->recipients, i))
+                       ->recipient, ==, expected[i]);
+}
+
+static void
 test_dsn_delayed_only (void)
 {
   g_autoptr(CachetBounce) bounce = detect_string (
@@ -418,6 +451,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/core/bounce/dsn/two-recipients", test_dsn_two_recipients);
+  g_test_add_func ("/core/bounce/dsn/address-forms", test_dsn_address_forms);
   g_test_add_func ("/core/bounce/dsn/delayed-only", test_dsn_delayed_only);
   g_test_add_func ("/core/bounce/dsn/success-is-no-bounce", test_dsn_success_is_no_bounce);
   g_test_add_func ("/core/bounce/text/status-not-an-ip-address",
