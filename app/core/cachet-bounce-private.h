@@ -29,6 +29,10 @@ typedef struct
 CachetBounceRecipient *_cachet_bounce_recipient_new  (void);
 void                   _cachet_bounce_recipient_free (CachetBounceRecipient *recipient);
 CachetBounce          *_cachet_bounce_new            (void);
+/* By the action (or, without one, the status class): failed, or nothing to worry about
+ * (delivered, relayed, expanded; Postfix's "deliverable"). */
+gboolean _cachet_bounce_recipient_is_failed  (const CachetBounceRecipient *recipient);
+gboolean _cachet_bounce_recipient_is_success (const CachetBounceRecipient *recipient);
 
 /* cachet-bounce-dsn.c */
 /* Reads the fields of a delivery-status body (RFC 3464 section 2.1-2.3, RFC 6533) and

@@ -55,13 +55,17 @@
   "could ?n[o']t be delivered|cannot be delivered|can'?t be delivered|could not deliver" \
   "|unable to deliver|was ?n[o']t able to deliver|not able to deliver" \
   "|(was|were|has|have) not (been )?delivered|did not reach|delivery (to .{0,80})?(has )?failed" \
-  "|delivery failure|failed permanently|permanent (fatal )?error|following (addresses|address|recipients?)" \
+  "|delivery failure|failed permanently|permanent (fatal )?error" \
+  "|following (addresses|address|recipients?)" \
   "|address(\\(es\\)|es)? failed|had (permanent )?(fatal )?(delivery )?(errors|problems)" \
   "|undeliverable|returned mail|mail delivery (system|subsystem|software|failed)" \
-  "|recipient (address )?rejected|user unknown|unknown user|no such user|mailbox (is )?(full|unavailable)" \
-  "|error (has )?occurred while (attempting|trying) to deliver|error delivering|trouble delivering" \
+  "|recipient (address )?rejected|user unknown|unknown user|no such user" \
+  "|mailbox (is )?(full|unavailable)" \
+  "|error (has )?occurred while (attempting|trying) to deliver|error delivering" \
+  "|trouble delivering" \
   "|transcript of session|final-recipient:|delivery status notification|not delivered to" \
-  "|delivery has failed|message could not|mail could not|could not send|delivery to .{1,80} failed" \
+  "|delivery has failed|message could not|mail could not|could not send" \
+  "|delivery to .{1,80} failed" \
   "|banned file|bulk email|blocked" \
   "|не может быть доставлено|не доставлено|не удалось доставить|送信できませんでした" \
   "|配信できませんでした|配信できません|送信に失敗|配信に失敗|宛先.{0,20}(エラー|不明|存在しません)" \
@@ -117,7 +121,8 @@
   "|://|\\bid\\b|@$|=$"
 
 #define ADDRESS \
-  "[^\\s<>()\\[\\],;:\"@/=]+@[A-Za-z0-9\\x{80}-\\x{10FFFF}_-]+(?:\\.[A-Za-z0-9\\x{80}-\\x{10FFFF}_-]+)*"
+  "[^\\s<>()\\[\\],;:\"@/=]+@[A-Za-z0-9\\x{80}-\\x{10FFFF}_-]+" \
+  "(?:\\.[A-Za-z0-9\\x{80}-\\x{10FFFF}_-]+)*"
 
 typedef enum
 {
