@@ -21,6 +21,7 @@ static const struct
   { "search", _cachet_cli_search },
   { "account", _cachet_cli_account },
   { "fetch", _cachet_cli_fetch },
+  { "bounce", _cachet_cli_bounce },  /* for debugging and the corpus test; not in --help */
 };
 
 static void
