@@ -198,7 +198,7 @@ send_cb (GObject      *source,
       const char *location = soup_message_headers_get_one (
         soup_message_get_response_headers (fetch->message), "Location");
       g_autoptr(GUri) next = location != NULL
-                               ? g_uri_parse_relative (fetch->uri, location, G_URI_FLAGS_NONE, NULL)
+                               ? g_uri_parse_relative (fetch->uri, location, SOUP_HTTP_URI_FLAGS, NULL)
                                : NULL;
 
       g_input_stream_close (fetch->stream, NULL, NULL);
@@ -274,7 +274,7 @@ _cachet_autoconfig_fetch_async (SoupSession        *session,
   fetch->session = g_object_ref (session);
   fetch->extra_ca_file = g_strdup (extra_ca_file);
   fetch->deadline = _cachet_deadline_new (cancellable, timeout_ms);
-  fetch->uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+  fetch->uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &error);
   if (fetch->uri == NULL || g_ascii_strcasecmp (g_uri_get_scheme (fetch->uri), "https") != 0)
     {
       g_task_return_new_error (task, CACHET_DISCOVERY_ERROR, CACHET_DISCOVERY_ERROR_HTTP,

@@ -389,7 +389,8 @@ add_probe (Guess                 *guess,
   probe->real_port = real != NULL ? (guint16) GPOINTER_TO_UINT (real) : port;
   probe->smtp = smtp;
   probe->implicit_tls = tls;
-  probe->timeout_s = MAX (1, (plan->probe_ms + 999) / 1000);
+  /* The timer below ends the probe; the socket timeouts only back it up */
+  probe->timeout_s = plan->probe_ms / 1000 + 2;
   probe->extra_ca_file = g_strdup (plan->extra_ca_file);
   probe->cancellable = g_cancellable_new ();
   g_ptr_array_add (guess->probes, probe);
