@@ -855,6 +855,17 @@ finish (Parser *p)
   profile->domains = (GStrv) g_ptr_array_free (g_steal_pointer (&p->domains), FALSE);
 }
 
+/* @data is not NUL-terminated */
+static gboolean
+only_whitespace (const char *data,
+                 gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n')
+      return FALSE;
+  return TRUE;
+}
+
 static void
 set_first_error (GPtrArray   *problems,
                  const char  *origin,
@@ -898,9 +909,9 @@ cachet_isp_profile_parse (const char  *data,
   if (length > CACHET_ISP_PROFILE_MAX_SIZE)
     {
       add_problem_at (&p, CACHET_ISP_PROBLEM_ERROR, 0, 0,
-                      _("The profile is %" G_GSIZE_FORMAT " bytes long; profiles larger than "
-                        "%u KiB are refused."),
-                      length, CACHET_ISP_PROFILE_MAX_SIZE / 1024);
+                      _("The profile is %llu bytes long; profiles larger than %u KiB are "
+                        "refused."),
+                      (unsigned long long) length, CACHET_ISP_PROFILE_MAX_SIZE / 1024);
       g_set_error (error, CACHET_DISCOVERY_ERROR, CACHET_DISCOVERY_ERROR_TOO_LARGE,
                    _("%s: %s"), origin, ((CachetIspProblem *) list->pdata[0])->message);
       if (problems != NULL)
@@ -923,7 +934,7 @@ cachet_isp_profile_parse (const char  *data,
       if (!g_markup_parse_context_parse (p.context, data, (gssize) length, &markup_error)
           || !g_markup_parse_context_end_parse (p.context, &markup_error))
         {
-          if (length == 0 || strspn (data, " \t\r\n") == length)
+          if (only_whitespace (data, length))
             add_problem_at (&p, CACHET_ISP_PROBLEM_ERROR, 0, 0, _("The profile is empty."));
           else if (!p.seen_root && markup_error->code != G_MARKUP_ERROR_INVALID_CONTENT)
             add_problem_at (&p, CACHET_ISP_PROBLEM_ERROR, here_line (&p), here_column (&p),

@@ -281,6 +281,14 @@ test_broken_xml (void)
   assert_error ("not xml at all", 1, "");
   assert_error ("", 0, "empty");
   assert_error ("   \n  ", 0, "empty");
+  /* The buffer need not end in NUL: only its length counts (found by the fuzzer) */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CachetIspProfile) profile = cachet_isp_profile_parse ("\n <x", 1, "ws.xml",
+                                                                     NULL, &error);
+    g_assert_null (profile);
+    g_assert_nonnull (strstr (error->message, "empty"));
+  }
   assert_error ("<html><body>404</body></html>", 1, "<clientConfig>");
   assert_error (HEAD "<emailProvider id=\"x\">\n<domain>&unknown;</domain>", 4, "");
   /* cut off in the middle */
