@@ -22,6 +22,8 @@ static const struct
   { "account", _cachet_cli_account },
   { "fetch", _cachet_cli_fetch },
   { "bounce", _cachet_cli_bounce },  /* for debugging and the corpus test; not in --help */
+  { "discover", _cachet_cli_discover },
+  { "profile", _cachet_cli_profile },
 };
 
 static void
@@ -40,6 +42,9 @@ print_help (FILE *out)
                         "  fetch [ACCOUNT] [--password-stdin] [--accept-certificate SHA256]\n"
                         "                                    Get new mail from every account, or "
                         "one\n"
+                        "  discover ADDRESS [--all] [--local] Find the mail servers of an address\n"
+                        "                                    (never logs in)\n"
+                        "  profile check FILE.xml…           Check an ISP profile for problems\n"
                         "\n"
                         "Options:\n"
                         "  --version                         Print the version and exit\n"
