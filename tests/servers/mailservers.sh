@@ -14,6 +14,13 @@
 #                              DIR) as soon as process PID ends; for test
 #                              programs that may abort before they stop
 #         --remove             see --watch
+#         --domain DOMAIN      the mail domain (default example.test)
+#         --user NAME:PASSWORD one more user (password stored in clear);
+#                              repeat for more
+#         --pop3s-port PORT    a fixed port for the main POP3S listener
+#         --submission-port PORT
+#                              a fixed port for Postfix's submission listener
+#                              (the demo uses both, see data/isp/README.md)
 #   mailservers.sh stop DIR
 #       Stop what "start DIR" started (by the PIDs it recorded, after
 #       checking that they are the servers of DIR). Keeps DIR's contents.
@@ -604,6 +611,7 @@ do_status () {
 
 do_start () {
   local with_postfix=1 with_alt=1 watch="" remove=0 D t0 reason
+  local fixed_pop3s="" fixed_submission="" p
   t0=$(now)
   while [ $# -gt 1 ]; do
     case $1 in
@@ -611,6 +619,14 @@ do_start () {
       --without-alt) with_alt=0 ;;
       --watch) watch=$2; shift ;;
       --remove) remove=1 ;;
+      --domain)
+        [[ $2 =~ ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$ ]] || die "not a domain: $2"
+        DOMAIN=$2; shift ;;
+      --user)
+        [[ $2 =~ ^[a-z0-9._-]+:[^[:space:]:]+$ ]] || die "--user wants NAME:PASSWORD, not $2"
+        USERS="$USERS $2:plain"; shift ;;
+      --pop3s-port) fixed_pop3s=$2; shift ;;
+      --submission-port) fixed_submission=$2; shift ;;
       *) die "unknown option $1" ;;
     esac
     shift
@@ -618,6 +634,10 @@ do_start () {
   [ $# -eq 1 ] || die "usage: mailservers.sh start [OPTIONS] DIR"
   reason=$(missing_reason)
   [ -z "$reason" ] || { echo "SKIP: $reason"; exit 77; }
+  for p in $fixed_pop3s $fixed_submission; do
+    [[ $p =~ ^[0-9]+$ ]] && [ "$p" -ge 1 ] && [ "$p" -le 65535 ] || die "not a port: $p"
+    port_busy "$p" && die "port $p is in use already"
+  done
   mkdir -p "$1"
   D=$(cd "$1" && pwd)
   case $D in
@@ -644,6 +664,9 @@ do_start () {
   local attempt ports=() ok=0 i pf_alts instances
   for attempt in 1 2 3 4 5; do
     read -r -a ports <<<"$(pick_ports "$n_ports")"
+    [ -z "$fixed_pop3s" ] || ports[1]=$fixed_pop3s
+    [ -z "$fixed_submission" ] || [ "$with_postfix" = 0 ] ||
+      ports[$(( 3 + 2 * $(echo $alts | wc -w) ))]=$fixed_submission
     i=0
     instances="main $alts"
     : > "$D/instances"
@@ -777,5 +800,5 @@ case ${1:-} in
     # prints why the servers cannot run here; exit 0 if they can
     reason=$(missing_reason); [ -z "$reason" ] || { echo "$reason"; exit 1; } ;;
   watch) [ $# -eq 4 ] || die "usage: mailservers.sh watch DIR PID REMOVE"; do_watch "$2" "$3" "$4" ;;
-  *) die "usage: mailservers.sh start [--without-postfix] [--without-alt] [--watch PID [--remove]] DIR | stop DIR | status DIR | certs DIR | check" ;;
+  *) die "usage: mailservers.sh start [--without-postfix] [--without-alt] [--watch PID [--remove]] [--domain DOMAIN] [--user NAME:PASSWORD]... [--pop3s-port PORT] [--submission-port PORT] DIR | stop DIR | status DIR | certs DIR | check" ;;
 esac
