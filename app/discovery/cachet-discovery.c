@@ -35,6 +35,7 @@ struct _CachetDiscovery
   guint                  guess_ms;
   GHashTable            *test_ports;     /* port -> real port */
   char                  *test_ca_file;
+  CachetIspProfile      *opened;         /* a profile the user opened, or NULL */
 
   /* The run */
   GTask                 *task;
@@ -414,6 +415,7 @@ cachet_discovery_finalize (GObject *object)
   g_clear_pointer (&self->directory, cachet_isp_directory_unref);
   g_clear_pointer (&self->test_ports, g_hash_table_unref);
   g_free (self->test_ca_file);
+  g_clear_pointer (&self->opened, cachet_isp_profile_unref);
   g_clear_pointer (&self->result, cachet_discovery_result_unref);
   g_clear_pointer (&self->profile, cachet_isp_profile_unref);
   g_clear_pointer (&self->mx_hosts, g_ptr_array_unref);
@@ -474,6 +476,17 @@ cachet_discovery_set_isp_directory (CachetDiscovery    *self,
   g_clear_pointer (&self->directory, cachet_isp_directory_unref);
   if (directory != NULL)
     self->directory = cachet_isp_directory_ref (directory);
+}
+
+void
+cachet_discovery_set_profile (CachetDiscovery  *self,
+                              CachetIspProfile *profile)
+{
+  g_return_if_fail (CACHET_IS_DISCOVERY (self));
+  g_return_if_fail (self->task == NULL);
+  g_clear_pointer (&self->opened, cachet_isp_profile_unref);
+  if (profile != NULL)
+    self->opened = cachet_isp_profile_ref (profile);
 }
 
 void
@@ -675,6 +688,7 @@ count_detail (guint n_in,
 typedef struct
 {
   CachetIspDirectory *directory;
+  CachetIspProfile   *opened;
   char               *domain;
 } ProfileJob;
 
@@ -682,6 +696,7 @@ static void
 profile_job_free (ProfileJob *job)
 {
   cachet_isp_directory_unref (job->directory);
+  g_clear_pointer (&job->opened, cachet_isp_profile_unref);
   g_free (job->domain);
   g_free (job);
 }
@@ -694,6 +709,13 @@ profile_worker (GTask        *task,
 {
   ProfileJob *job = task_data;
 
+  /* The profile the user opened wins over every folder, for the domains it names. */
+  if (job->opened != NULL && cachet_isp_profile_has_domain (job->opened, job->domain))
+    {
+      g_task_return_pointer (task, cachet_isp_profile_ref (job->opened),
+                             (GDestroyNotify) cachet_isp_profile_unref);
+      return;
+    }
   cachet_isp_directory_load (job->directory);
   g_task_return_pointer (task, cachet_isp_directory_lookup (job->directory, job->domain),
                          (GDestroyNotify) cachet_isp_profile_unref);
@@ -724,6 +746,8 @@ profile_cb (GObject      *source,
       return;
     }
   self->profile = cachet_isp_profile_ref (profile);
+  if (profile == self->opened)
+    add_note (self, g_strdup_printf (_("opened by you: %s"), profile->origin));
   _cachet_candidates_from_profile (profile, CACHET_DISCOVERY_STEP_PROFILE, profile->origin,
                                    self->address, self->real_name, in, out);
   n_in = in->len;
@@ -751,6 +775,8 @@ run_profile (CachetDiscovery *self)
   if (self->directory == NULL)
     self->directory = cachet_isp_directory_new (NULL);
   job->directory = cachet_isp_directory_ref (self->directory);
+  if (self->opened != NULL)
+    job->opened = cachet_isp_profile_ref (self->opened);
   job->domain = g_strdup (self->result->domain);
   g_task_set_task_data (task, job, (GDestroyNotify) profile_job_free);
   g_task_run_in_thread (task, profile_worker);

@@ -150,6 +150,11 @@ void  cachet_discovery_set_flags          (CachetDiscovery     *self,
 /* NULL: the default folders (loaded by the run). */
 void  cachet_discovery_set_isp_directory  (CachetDiscovery     *self,
                                            CachetIspDirectory  *directory);
+/* A profile the user opened (`cachet --import-profile FILE`), or NULL: for the domains it
+ * names, the profile step uses it instead of the folders' profiles.  (Added with the
+ * wizard; a compatible extension.) */
+void  cachet_discovery_set_profile        (CachetDiscovery     *self,
+                                           CachetIspProfile    *profile);
 /* Time limits in milliseconds (0 keeps the default): each HTTPS request (8,000), each DNS
  * step (5,000), each probe (6,000) and the whole guessing step (15,000). */
 void  cachet_discovery_set_timeouts       (CachetDiscovery     *self,

@@ -453,6 +453,45 @@ test_profile_step (void)
   g_assert_null (cachet_discovery_result_get_incoming (r));
 }
 
+/* A profile the user opened wins over the folders, only for its own domains. */
+static void
+test_opened_profile (void)
+{
+  const char *dirs[] = { g_getenv ("CACHET_ISP_SOURCE_DIR"), NULL };
+  g_autoptr(CachetIspDirectory) shipped = cachet_isp_directory_new (dirs);
+  const char *xml = PROFILE ("demo.test", POP3_LINE ("demo.test"));
+  g_autoptr(CachetIspProfile) opened = cachet_isp_profile_parse (xml, strlen (xml),
+                                                                 "/home/jo/isp.xml", NULL, NULL);
+  g_autoptr(CachetDiscovery) d = NULL;
+  g_autoptr(CachetDiscoveryResult) r = NULL;
+  const CachetDiscoveryCandidate *in;
+
+  g_assert_nonnull (opened);
+  d = new_discovery ("jo@demo.test", shipped, TRUE);
+  cachet_discovery_set_profile (d, opened);
+  r = discovery_test_run (d, NULL, 0, NULL);
+  g_assert_nonnull (r);
+  in = cachet_discovery_result_get_incoming (r);
+  g_assert_nonnull (in);
+  /* the opened profile, not the shipped demo.test.xml (127.0.0.1:18995) */
+  g_assert_cmpstr (in->server->host, ==, "pop.demo.test");
+  g_assert_cmpstr (in->server->user, ==, "jo");
+  g_assert_cmpstr (in->origin, ==, "/home/jo/isp.xml");
+  g_assert_cmpint (in->source, ==, CACHET_DISCOVERY_STEP_PROFILE);
+  g_assert_true (discovery_test_note_has (r, CACHET_DISCOVERY_STEP_PROFILE, "/home/jo/isp.xml"));
+
+  /* Another domain: the folders as always */
+  g_clear_object (&d);
+  g_clear_pointer (&r, cachet_discovery_result_unref);
+  d = new_discovery ("jo@gmx.net", shipped, TRUE);
+  cachet_discovery_set_profile (d, opened);
+  r = discovery_test_run (d, NULL, 0, NULL);
+  in = cachet_discovery_result_get_incoming (r);
+  g_assert_nonnull (in);
+  g_assert_cmpstr (in->origin, !=, "/home/jo/isp.xml");
+  g_assert_true (g_str_has_suffix (in->origin, "gmx.net.xml"));
+}
+
 static void
 test_bad_address (void)
 {
@@ -577,6 +616,7 @@ main (int    argc,
   g_test_add_func ("/discovery/srv/resolv-wrapper", test_srv);
   g_test_add_func ("/discovery/mx/known-provider", test_mx);
   g_test_add_func ("/discovery/run/profile-stops-early", test_profile_step);
+  g_test_add_func ("/discovery/run/opened-profile", test_opened_profile);
   g_test_add_func ("/discovery/run/bad-address", test_bad_address);
   g_test_add_func ("/discovery/guess/probe-timeouts", test_guess_probe_timeouts);
   g_test_add_func ("/discovery/guess/overall-timeout", test_guess_overall_timeout);
