@@ -7,8 +7,10 @@
 
 #include <glib/gi18n.h>
 
+#include "cachet-account-wizard.h"
 #include "cachet-accounts-dialog.h"
 #include "cachet-fetcher.h"
+#include "cachet-isp-profile.h"
 #include "cachet-secrets.h"
 #include "cachet-window.h"
 
@@ -32,6 +34,8 @@ struct _CachetApplication
   CachetAccountList *accounts;
   char           *accounts_error;  /* why the accounts file could not be read, or NULL */
   GtkWidget      *accounts_dialog;
+  GtkWidget      *wizard;          /* the account wizard opened at start or for a profile */
+  char           *import_path;     /* --import-profile, until the window is there */
   GThread        *start_thread;
   GMutex          start_lock;
   StartList      *start;        /* owned by start_thread until it is joined */
@@ -197,6 +201,134 @@ accounts_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (self->accounts_dialog));
 }
 
+/* The account wizard ------------------------------------------------------------------- */
+
+static void
+open_wizard (CachetApplication *self,
+             CachetIspProfile  *profile)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->wizard != NULL)
+    gtk_widget_destroy (self->wizard);
+  self->wizard = cachet_account_wizard_new (parent, self->accounts, profile);
+  g_object_add_weak_pointer (G_OBJECT (self->wizard), (gpointer *) &self->wizard);
+  gtk_window_present (GTK_WINDOW (self->wizard));
+}
+
+/* "FILE:LINE: error: message" lines, as `cachet profile check` prints them. */
+static char *
+describe_problems (const char *path,
+                   GPtrArray  *problems,
+                   GError     *error)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      CachetIspProblem *p = problems->pdata[i];
+      const char *kind = p->severity == CACHET_ISP_PROBLEM_ERROR ? _("error") : _("warning");
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      if (p->line > 0)
+        g_string_append_printf (text, "%s:%u: %s: %s", path, p->line, kind, p->message);
+      else
+        g_string_append_printf (text, "%s: %s: %s", path, kind, p->message);
+    }
+  if (text->len == 0 && error != NULL)
+    g_string_append_printf (text, "%s: %s: %s", path, _("error"), error->message);
+  return g_string_free (text, FALSE);
+}
+
+static void
+show_profile_problems (CachetApplication *self,
+                       const char        *path,
+                       const char        *problems)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *base = g_path_get_basename (path);
+  GtkWidget *dialog;
+
+  dialog = gtk_message_dialog_new (parent, GTK_DIALOG_DESTROY_WITH_PARENT, GTK_MESSAGE_ERROR,
+                                   GTK_BUTTONS_CLOSE, _("The profile “%s” cannot be used"),
+                                   base);
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Profile Problems"));
+  atk_object_set_name (gtk_widget_get_accessible (dialog), _("Profile Problems"));
+  gtk_message_dialog_format_secondary_text (
+    GTK_MESSAGE_DIALOG (dialog), "%s\n\n%s", problems,
+    _("Ask your provider for a corrected profile, or add the account without it."));
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_widget_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Opens the wizard with the profile at @path, or says what is wrong with it. */
+static void
+import_profile (CachetApplication *self,
+                const char        *path)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetIspProfile) profile = cachet_isp_profile_load (path, &problems, &error);
+
+  if (profile == NULL)
+    {
+      g_autofree char *text = describe_problems (path, problems, error);
+
+      show_profile_problems (self, path, text);
+      return;
+    }
+  if (cachet_isp_profile_get_pop3 (profile) == NULL && cachet_isp_profile_get_smtp (profile) == NULL)
+    {
+      g_autofree char *text =
+        g_strdup_printf (_("%s: it has no POP3 or SMTP server that Cachet can use."), path);
+
+      show_profile_problems (self, path, text);
+      return;
+    }
+  open_wizard (self, profile);
+}
+
+static void
+import_profile_cb (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  CachetApplication *self = user_data;
+  const char *path = g_variant_get_bytestring (param);
+
+  /* From another `cachet --import-profile`: the window may still have to be made. */
+  g_application_activate (G_APPLICATION (self));
+  import_profile (self, path);
+}
+
+/* The first time the window is shown with no account at all, the wizard opens; after the
+ * window's first frame, so that the window appears as fast as ever. */
+static gboolean
+first_run_cb (gpointer data)
+{
+  CachetApplication *self = data;
+
+  if (self->import_path != NULL)
+    {
+      g_autofree char *path = g_steal_pointer (&self->import_path);
+
+      import_profile (self, path);
+    }
+  else if (self->wizard == NULL && self->accounts_error == NULL
+           && cachet_account_list_get_all (self->accounts)->len == 0)
+    open_wizard (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+window_mapped_cb (GtkWidget         *window,
+                  CachetApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (window, window_mapped_cb, self);
+  g_idle_add_full (G_PRIORITY_LOW, first_run_cb, g_object_ref (self), g_object_unref);
+}
+
 static void
 quit_cb (GSimpleAction *action,
          GVariant      *param,
@@ -244,6 +376,7 @@ cachet_application_startup (GApplication *app)
   const GActionEntry entries[] = {
     { "about", about_cb, NULL, NULL, NULL, { 0 } },
     { "accounts", accounts_cb, NULL, NULL, NULL, { 0 } },
+    { "import-profile", import_profile_cb, "ay", NULL, NULL, { 0 } },
     { "quit", quit_cb, NULL, NULL, NULL, { 0 } },
   };
   const char *data_dir = g_getenv ("CACHET_DATA_DIR");
@@ -286,10 +419,55 @@ cachet_application_activate (GApplication *app)
   if (window == NULL)
     {
       CachetWindow *new_window = cachet_window_new (self, self->store);
+
+      g_signal_connect_object (new_window, "map", G_CALLBACK (window_mapped_cb), self,
+                               G_CONNECT_AFTER);
       cachet_window_present_when_ready (new_window);
       return;
     }
   gtk_window_present (window);
+}
+
+/* --import-profile FILE: checked here (its problems printed, for a terminal), then handed
+ * to the running Cachet if there is one. */
+static int
+cachet_application_handle_local_options (GApplication *app,
+                                         GVariantDict *options)
+{
+  CachetApplication *self = CACHET_APPLICATION (app);
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetIspProfile) profile = NULL;
+
+  if (!g_variant_dict_lookup (options, "import-profile", "^ay", &file))
+    return -1;
+  path = g_canonicalize_filename (file, NULL);
+  profile = cachet_isp_profile_load (path, &problems, &error);
+  if (problems != NULL && problems->len > 0)
+    {
+      g_autofree char *text = describe_problems (path, problems, error);
+
+      g_printerr ("%s\n", text);
+    }
+  else if (profile == NULL)
+    g_printerr ("%s: %s: %s\n", path, _("error"), error->message);
+
+  if (!g_application_register (app, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  if (g_application_get_is_remote (app))
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (app), "import-profile",
+                                      g_variant_new_bytestring (path));
+      return 0;
+    }
+  g_free (self->import_path);
+  self->import_path = g_steal_pointer (&path);
+  return -1;
 }
 
 static void
@@ -323,6 +501,7 @@ cachet_application_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->accounts);
   g_free (self->accounts_error);
+  g_free (self->import_path);
   g_mutex_clear (&self->start_lock);
 
   G_OBJECT_CLASS (cachet_application_parent_class)->finalize (object);
@@ -335,6 +514,7 @@ cachet_application_class_init (CachetApplicationClass *klass)
 
   G_OBJECT_CLASS (klass)->finalize = cachet_application_finalize;
   app_class->startup = cachet_application_startup;
+  app_class->handle_local_options = cachet_application_handle_local_options;
   app_class->activate = cachet_application_activate;
   app_class->shutdown = cachet_application_shutdown;
 }
@@ -342,7 +522,15 @@ cachet_application_class_init (CachetApplicationClass *klass)
 static void
 cachet_application_init (CachetApplication *self)
 {
+  const GOptionEntry options[] = {
+    { "import-profile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Set up an account with the settings of an ISP profile (Mozilla autoconfig XML)"),
+      N_("FILE") },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+
   g_mutex_init (&self->start_lock);
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 
 CachetApplication *
