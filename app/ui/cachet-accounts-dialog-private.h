@@ -14,7 +14,8 @@ struct _CachetAccountsDialog
   GtkInfoBar        *info_bar;
   GtkLabel          *info_label;
   GtkListBox        *list_box;
-  GtkWidget         *add_button;
+  GtkWidget         *add_button;      /* the wizard */
+  GtkWidget         *manual_button;   /* the editor */
   GtkWidget         *edit_button;
   GtkWidget         *remove_button;
 
@@ -23,6 +24,7 @@ struct _CachetAccountsDialog
 
   /* Open dialogs (tests answer them with gtk_dialog_response()). */
   GtkWidget         *editor;
+  GtkWidget         *wizard;
   GtkWidget         *remove_dialog;
   GtkToggleButton   *remove_keyring_check;
   gboolean           removing;   /* keyring entries are being deleted */

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "cachet-account-editor.h"
+#include "cachet-account-wizard.h"
 #include "cachet-accounts-dialog-private.h"
 #include "cachet-secrets.h"
 
@@ -171,8 +172,31 @@ open_editor (CachetAccountsDialog *self,
 }
 
 static void
+wizard_added_cb (CachetAccountWizard  *wizard,
+                 CachetAccount        *account,
+                 CachetAccountsDialog *self)
+{
+  select_account (self, account);
+}
+
+static void
 add_clicked_cb (GtkButton            *button,
                 CachetAccountsDialog *self)
+{
+  if (self->wizard != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->wizard));
+      return;
+    }
+  self->wizard = cachet_account_wizard_new (GTK_WINDOW (self), self->accounts, NULL);
+  g_object_add_weak_pointer (G_OBJECT (self->wizard), (gpointer *) &self->wizard);
+  g_signal_connect_object (self->wizard, "account-added", G_CALLBACK (wizard_added_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (self->wizard));
+}
+
+static void
+manual_clicked_cb (GtkButton            *button,
+                   CachetAccountsDialog *self)
 {
   open_editor (self, NULL);
 }
@@ -373,6 +397,8 @@ cachet_accounts_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->editor, gtk_widget_destroy);
+  if (self->wizard != NULL)
+    gtk_widget_destroy (self->wizard);   /* clears the weak pointer */
   g_clear_pointer (&self->remove_dialog, gtk_widget_destroy);
   if (self->accounts != NULL)
     g_signal_handlers_disconnect_by_data (self->accounts, self);
@@ -394,9 +420,11 @@ cachet_accounts_dialog_class_init (CachetAccountsDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetAccountsDialog, info_label);
   gtk_widget_class_bind_template_child (widget_class, CachetAccountsDialog, list_box);
   gtk_widget_class_bind_template_child (widget_class, CachetAccountsDialog, add_button);
+  gtk_widget_class_bind_template_child (widget_class, CachetAccountsDialog, manual_button);
   gtk_widget_class_bind_template_child (widget_class, CachetAccountsDialog, edit_button);
   gtk_widget_class_bind_template_child (widget_class, CachetAccountsDialog, remove_button);
   gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, manual_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, edit_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);

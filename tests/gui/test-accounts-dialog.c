@@ -105,7 +105,7 @@ open_dialog (CachetAccountList *accounts)
 static CachetAccountEditor *
 click_add (CachetAccountsDialog *dialog)
 {
-  gtk_button_clicked (GTK_BUTTON (dialog->add_button));
+  gtk_button_clicked (GTK_BUTTON (dialog->manual_button));
   g_assert_nonnull (dialog->editor);
   gtk_test_widget_wait_for_draw (dialog->editor);
   return CACHET_ACCOUNT_EDITOR (dialog->editor);

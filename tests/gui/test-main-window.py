@@ -523,7 +523,8 @@ def run(t):
     def accounts():
         open_menu("Main menu", "Accounts…")
         d = dialog("dialog", "Accounts")
-        click(wait_for("the Add account button", lambda: find(d, "push button", "Add account")))
+        click(wait_for("the Add account manually button",
+                        lambda: find(d, "push button", "Add account manually")))
         editor = dialog("dialog", "Add Account")
         # The settings are on pages, one shown at a time, picked with a row of buttons.
         for page, role, name, text in (
