@@ -46,7 +46,7 @@ state_icon (CachetDiscoveryStepState state)
     case CACHET_DISCOVERY_STEP_CANCELLED:
       return "process-stop-symbolic";
     case CACHET_DISCOVERY_STEP_SKIPPED:
-      return "go-next-symbolic";
+      return "media-skip-forward-symbolic";
     case CACHET_DISCOVERY_STEP_PENDING:
     case CACHET_DISCOVERY_STEP_RUNNING:
     default:
@@ -100,7 +100,8 @@ show_step (CachetWizardDiscoveryPage *self,
       gtk_spinner_stop (spinner);
       gtk_image_set_from_icon_name (row->state_image, state_icon (state), GTK_ICON_SIZE_BUTTON);
       gtk_widget_set_opacity (GTK_WIDGET (row->state_image),
-                              state == CACHET_DISCOVERY_STEP_PENDING ? 0.3 : 1.0);
+                              state == CACHET_DISCOVERY_STEP_PENDING ? 0.3
+                              : state == CACHET_DISCOVERY_STEP_SKIPPED ? 0.5 : 1.0);
       gtk_stack_set_visible_child_name (row->icon_stack, "state");
     }
   atk_object_set_name (gtk_widget_get_accessible (GTK_WIDGET (row->state_image)),
@@ -161,6 +162,7 @@ set_complete (CachetWizardDiscoveryPage *self,
 {
   self->running = running;
   gtk_widget_set_sensitive (self->cancel_button, running);
+  gtk_widget_set_visible (self->cancel_button, running);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
 }
 
