@@ -217,7 +217,7 @@ def main():
     work = tempfile.mkdtemp(prefix="cachet-wizard-gui-")
     script = servers = None
     t = Test()
-    plan = 8
+    plan = 10
     proc = None
     log_path = os.path.join(work, "cachet.log")
     try:
@@ -238,7 +238,8 @@ def main():
         proc = subprocess.Popen([binary], env=child_env, stdout=sys.stderr,
                                 stderr=open(log_path, "w"))
         ctx = dict(t=t, proc=proc, env=env, profile=profile, config_home=config_home,
-                   data_home=data_home, mail_files=mail_files, log_path=log_path)
+                   data_home=data_home, mail_files=mail_files, log_path=log_path,
+                   binary=binary, child_env=child_env, work=work)
         run(ctx)
     except Exception:
         traceback.print_exc()
@@ -429,6 +430,59 @@ def run(ctx):
         assert len(stored) == len(ctx["mail_files"]), stored
 
     t.check("/ui/wizard-gui/first-fetch", inbox)
+
+    # cachet --import-profile FILE, handed to the Cachet that runs.
+    def import_problems():
+        bad = os.path.join(ctx["work"], "broken.xml")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write('<?xml version="1.0"?>\n<clientConfig version="1.1">\n'
+                    '  <emailProvider id="x.test">\n    <domain>x.test</domain>\n'
+                    '    <incomingServer type="pop3"><port>99999</port>\n'
+                    '  </emailProvider>\n</clientConfig>\n')
+        out = subprocess.run([ctx["binary"], "--import-profile", bad], env=ctx["child_env"],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, (out.returncode, out.stderr)
+        assert "%s:" % bad in out.stderr and "error" in out.stderr, out.stderr
+        alert = wait_for("the profile problems", lambda: pyatspi.findDescendant(
+            state["app"], lambda a: a.getRoleName() in ("alert", "dialog")
+            and a.name == "Profile Problems"))
+        texts = [text_of(a) for a in pyatspi.findAllDescendants(
+            alert, lambda a: a.getRoleName() == "label")]
+        assert any("broken.xml:" in x and "error" in x for x in texts), texts
+        screenshot("wizard-import-problems.png", alert)
+        click(find(alert, "push button", "Close"))
+
+    t.check("/ui/wizard-gui/import-profile-problems", import_problems)
+
+    def import_profile():
+        good = os.path.join(ctx["work"], "isp-import.xml")
+        with open(ctx["profile"], encoding="utf-8") as f:
+            xml = f.read()
+        xml = xml.replace("demo.test", "import.test").replace("Cachet Demo Mail", "Import Mail")
+        with open(good, "w", encoding="utf-8") as f:
+            f.write(xml)
+        out = subprocess.run([ctx["binary"], "--import-profile", good], env=ctx["child_env"],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, (out.returncode, out.stderr)
+        wizard2 = wait_for("a wizard for the profile",
+                           lambda: find(state["app"], "frame", "Add Mail Account"))
+        label = wait_for("the profile on the first page",
+                         lambda: find(wizard2, "label", "Provider profile", showing=True))
+        assert "“Import Mail”" in text_of(label) and good in text_of(label), text_of(label)
+        find(wizard2, "text", "Your name").queryEditableText().setTextContents("Imp")
+        find(wizard2, "text", "Email address").queryEditableText().setTextContents(
+            "jo@import.test")
+        find(wizard2, "password text", "Password").queryEditableText().setTextContents("x")
+        click(next_button(wizard2))
+        origin = wait_for("the settings from the opened profile", lambda: find(
+            wizard2, "label", "POP3 settings source", showing=True))
+        wait_for("the opened profile as the source", lambda: good in text_of(origin))
+        screenshot("wizard-import-settings.png", wizard2)
+        click(find(wizard2, "push button", "Cancel", showing=True))
+        wait_for("the wizard to close",
+                 lambda: find(state["app"], "frame", "Add Mail Account") is None)
+
+    t.check("/ui/wizard-gui/import-profile", import_profile)
 
 
 if __name__ == "__main__":
