@@ -114,7 +114,8 @@ trust (CachetWizardTestPage *self,
        int                   i,
        const char           *sha256)
 {
-  const char *host = server_of (self, i)->host;
+  /* A copy: pinning replaces the account's server settings, host and all. */
+  g_autofree char *host = g_strdup (server_of (self, i)->host);
 
   for (int j = 0; j < 2; j++)
     {
