@@ -439,6 +439,7 @@ cachet_application_handle_local_options (GApplication *app,
   g_autofree char *path = NULL;
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) register_error = NULL;
   g_autoptr(CachetIspProfile) profile = NULL;
 
   if (!g_variant_dict_lookup (options, "import-profile", "^ay", &file))
@@ -454,9 +455,9 @@ cachet_application_handle_local_options (GApplication *app,
   else if (profile == NULL)
     g_printerr ("%s: %s: %s\n", path, _("error"), error->message);
 
-  if (!g_application_register (app, NULL, &error))
+  if (!g_application_register (app, NULL, &register_error))
     {
-      g_printerr ("%s\n", error->message);
+      g_printerr ("%s\n", register_error->message);
       return 1;
     }
   if (g_application_get_is_remote (app))
