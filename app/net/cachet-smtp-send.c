@@ -239,8 +239,8 @@ set_mail_error (Envelope   *env,
                  self->host, said);
   else if (env->mail.code == 530)
     g_set_error (error, CACHET_SMTP_ERROR, CACHET_SMTP_ERROR_SENDER_REJECTED,
-                 _("%s wants a login before it takes mail (it said: “%s”). Check the outgoing "
-                   "server's login settings."),
+                 _("%s does not take mail on this connection yet (it said: “%s”). Check the "
+                   "outgoing server's security and login settings."),
                  self->host, said);
   else
     g_set_error (error, CACHET_SMTP_ERROR, CACHET_SMTP_ERROR_SENDER_REJECTED,
