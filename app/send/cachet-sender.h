@@ -19,13 +19,8 @@ G_BEGIN_DECLS
 #define CACHET_TYPE_SENDER (cachet_sender_get_type ())
 G_DECLARE_FINAL_TYPE (CachetSender, cachet_sender, CACHET, SENDER, GObject)
 
-typedef enum
-{
-  CACHET_OUTBOX_WAITING,   /* queued, or waiting for its next try */
-  CACHET_OUTBOX_SENDING,
-  CACHET_OUTBOX_FAILED,    /* needs the user: see the reason */
-  CACHET_OUTBOX_SENT,      /* recorded sent, being moved to Sent */
-} CachetOutboxState;
+/* CachetOutboxState (waiting, sending, failed, sent) is declared in cachet-store.h, whose
+ * outbox keeps it. */
 
 typedef struct
 {
