@@ -43,6 +43,7 @@ typedef enum
   OP_TRYING,
   OP_SENT,
   OP_FAILED,
+  OP_INTERRUPTED,
   OP_FINISH,
 } OutboxOp;
 
@@ -630,6 +631,32 @@ trying (CachetStore *self,
 }
 
 static gboolean
+interrupted (CachetStore *self,
+             OutboxJob   *o,
+             GError     **error)
+{
+  g_autoptr(CachetOutboxRecord) row = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  /* No record: its T without an outcome is what keeps it in doubt from now on. */
+  row = _cachet_index_outbox_get (self->index, o->message_id, &local_error);
+  if (row == NULL)
+    {
+      if (local_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  row->state = CACHET_OUTBOX_FAILED;
+  row->in_doubt = TRUE;
+  row->attempts++;
+  row->next_try = 0;
+  g_free (row->reason);
+  row->reason = o->reason != NULL ? g_strdup (o->reason) : in_doubt_reason ();
+  return _cachet_index_outbox_update (self->index, row, error);
+}
+
+static gboolean
 outcome (CachetStore *self,
          OutboxJob   *o,
          gboolean     sent,
@@ -713,6 +740,8 @@ _cachet_store_outbox_run (CachetStore    *self,
       return outcome (self, o, TRUE, error);
     case OP_FAILED:
       return outcome (self, o, FALSE, error);
+    case OP_INTERRUPTED:
+      return interrupted (self, o, error);
     case OP_FINISH:
       return finish (self, o, error);
     default:
@@ -939,6 +968,20 @@ cachet_store_outbox_failed_sync (CachetStore      *self,
   o.message_id = message_id;
   o.state = state;
   o.next_try = next_try;
+  o.reason = reason;
+  return run (self, &o, NULL, NULL, NULL, error);
+}
+
+gboolean
+cachet_store_outbox_interrupted_sync (CachetStore *self,
+                                      gint64       message_id,
+                                      const char  *reason,
+                                      GError     **error)
+{
+  OutboxJob o = { OP_INTERRUPTED };
+
+  g_return_val_if_fail (CACHET_IS_STORE (self), FALSE);
+  o.message_id = message_id;
   o.reason = reason;
   return run (self, &o, NULL, NULL, NULL, error);
 }

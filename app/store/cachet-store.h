@@ -487,6 +487,13 @@ gboolean            cachet_store_outbox_failed_sync  (CachetStore         *self,
                                                       gint64               next_try,
                                                       const char          *reason,
                                                       GError             **error);
+/* Sender: its transaction broke off where the server may have taken it (the connection
+ * dropped or timed out after the recipients were accepted): FAILED and in doubt, with the
+ * reason; counts an attempt. */
+gboolean            cachet_store_outbox_interrupted_sync (CachetStore     *self,
+                                                          gint64           message_id,
+                                                          const char      *reason,
+                                                          GError         **error);
 /* Sender: the session is over: makes its records durable, then moves the SENT messages to
  * Sent (keeping their ids); @moved (may be NULL) gets those ids. */
 gboolean            cachet_store_outbox_finish_sync  (CachetStore         *self,
