@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <signal.h>
@@ -434,7 +436,7 @@ _cachet_cli_send (int    argc,
           if (e->attempts == 0 && e->state == CACHET_OUTBOX_WAITING)
             continue;
           n_failed++;
-          fprintf (stderr, _("cachet send: message %" G_GINT64_FORMAT " not sent: %s\n"),
+          fprintf (stderr, _("cachet send: message %" PRId64 " not sent: %s\n"),
                    e->message_id, e->reason ? e->reason : _("no reason given"));
         }
       ok = n_failed == 0;
