@@ -21,6 +21,7 @@ static const struct
   { "search", _cachet_cli_search },
   { "account", _cachet_cli_account },
   { "fetch", _cachet_cli_fetch },
+  { "send", _cachet_cli_send },
 };
 
 static void
@@ -39,6 +40,10 @@ print_help (FILE *out)
                         "  fetch [ACCOUNT] [--password-stdin] [--accept-certificate SHA256]\n"
                         "                                    Get new mail from every account, or "
                         "one\n"
+                        "  send [FILE.eml] [--account A] [--password-stdin]\n"
+                        "                                    Send a message (To, Cc and Bcc say "
+                        "to whom),\n"
+                        "                                    or what waits in the Outbox\n"
                         "\n"
                         "Options:\n"
                         "  --version                         Print the version and exit\n"

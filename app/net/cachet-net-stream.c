@@ -344,6 +344,13 @@ cachet_net_stream_get_last_error (CachetNetStream *self)
   return self->error;
 }
 
+gboolean
+cachet_net_stream_is_broken (CachetNetStream *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  return self->broken || g_cancellable_is_cancelled (self->abort);
+}
+
 void
 cachet_net_stream_close (CachetNetStream *self)
 {

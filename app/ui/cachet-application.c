@@ -29,6 +29,7 @@ struct _CachetApplication
   GtkApplication  parent_instance;
 
   CachetStore    *store;
+  CachetSender   *sender;
   CachetAccountList *accounts;
   char           *accounts_error;  /* why the accounts file could not be read, or NULL */
   GtkWidget      *accounts_dialog;
@@ -305,6 +306,10 @@ cachet_application_shutdown (GApplication *app)
   /* A fetch still running (quit with Ctrl+Q, or the window closed mid-fetch) is cancelled
    * and waited for: the batch it is committing ends in the store before the store closes. */
   cachet_fetcher_cancel_all (15000);
+  /* So is sending: the message being sent is finished first when it can be (a message cut
+   * off in its transaction would wait, in doubt, for the user). */
+  cachet_sender_cancel_all (15000);
+  g_clear_object (&self->sender);
   if (self->store != NULL)
     cachet_store_close (self->store);
   g_clear_object (&self->store);
@@ -320,6 +325,7 @@ cachet_application_finalize (GObject *object)
   if (self->start_thread != NULL)
     g_thread_join (g_steal_pointer (&self->start_thread));
   g_clear_pointer (&self->start, start_list_free);
+  g_clear_object (&self->sender);
   g_clear_object (&self->store);
   g_clear_object (&self->accounts);
   g_free (self->accounts_error);
@@ -359,6 +365,15 @@ cachet_application_get_accounts (CachetApplication *self)
 {
   g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
   return self->accounts;
+}
+
+CachetSender *
+cachet_application_get_sender (CachetApplication *self)
+{
+  g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
+  if (self->sender == NULL && self->store != NULL && cachet_store_is_open (self->store))
+    self->sender = cachet_sender_new (self->store, self->accounts);
+  return self->sender;
 }
 
 CachetStore *

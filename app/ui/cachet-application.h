@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "cachet-account.h"
+#include "cachet-sender.h"
 #include "cachet-store.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,9 @@ CachetStore       *cachet_application_get_store (CachetApplication *self);
 
 /* The mail accounts, loaded at start from $XDG_CONFIG_HOME/cachet/accounts.ini. */
 CachetAccountList *cachet_application_get_accounts (CachetApplication *self);
+
+/* The outbox's sender: one per process, made once the store is open (NULL before). */
+CachetSender      *cachet_application_get_sender (CachetApplication *self);
 
 /* The message list of the folder shown at start, listed while GTK was starting, when it is
  * ready and was listed for exactly this folder and order; else NULL.  Taken once. */
