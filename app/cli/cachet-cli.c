@@ -22,6 +22,9 @@ static const struct
   { "account", _cachet_cli_account },
   { "fetch", _cachet_cli_fetch },
   { "send", _cachet_cli_send },
+  { "bounce", _cachet_cli_bounce },  /* for debugging and the corpus test; not in --help */
+  { "discover", _cachet_cli_discover },
+  { "profile", _cachet_cli_profile },
 };
 
 static void
@@ -44,6 +47,9 @@ print_help (FILE *out)
                         "                                    Send a message (To, Cc and Bcc say "
                         "to whom),\n"
                         "                                    or what waits in the Outbox\n"
+                        "  discover ADDRESS [--all] [--local] Find the mail servers of an address\n"
+                        "                                    (never logs in)\n"
+                        "  profile check FILE.xml…           Check an ISP profile for problems\n"
                         "\n"
                         "Options:\n"
                         "  --version                         Print the version and exit\n"

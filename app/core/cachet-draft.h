@@ -57,6 +57,8 @@ guint        cachet_draft_add_data         (CachetDraft *draft, const char *file
                                             const char *content_type, GBytes *data);
 /* A whole message as message/rfc822 (forward as attachment). */
 guint        cachet_draft_add_message      (CachetDraft *draft, GBytes *message);
+/* Each returns the new attachment's index; cachet_draft_add_file() returns G_MAXUINT (and
+ * sets @error, CACHET_CORE_ERROR_IO) when @path is not there or not a file. */
 guint        cachet_draft_get_n_attachments (CachetDraft *draft);
 void         cachet_draft_get_attachment   (CachetDraft *draft, guint index,
                                             const char **filename, const char **content_type,
@@ -66,8 +68,11 @@ void         cachet_draft_remove_attachment (CachetDraft *draft, guint index);
 /* The addresses of To, Cc and Bcc, deduplicated, for RCPT TO.  An address that does not
  * parse is an error naming it (CACHET_CORE_ERROR_INVALID). */
 GStrv        cachet_draft_get_envelope_recipients (CachetDraft *draft, GError **error);
-/* The message, LF line ends.  Errors: no recipient (SEND only), a bad address, an
- * attachment that cannot be read. */
+/* The message, LF line ends.  Errors: no recipient or no sender (SEND only), a bad
+ * address, an attachment that cannot be read.  In a DRAFT, address text that is not (yet)
+ * a list of addresses is no error: it is kept as typed (X-Cachet-Draft-To, -Cc, -Bcc) and
+ * cachet_draft_new_from_message() gives it back.  SEND makes the text format=flowed, which
+ * drops spaces before a line break (RFC 3676 4.2); a DRAFT keeps the text exactly. */
 GBytes      *cachet_draft_build            (CachetDraft *draft, CachetDraftBuildFlags flags,
                                             GError **error);
 

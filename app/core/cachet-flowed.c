@@ -66,14 +66,17 @@ cachet_flowed_decode (const char *text,
           para_depth = depth;
           for (int i = 0; i < depth; i++)
             g_string_append_c (para, '>');
-          if (depth > 0)
-            g_string_append_c (para, ' ');
         }
 
-      if (flowed && delsp)
-        g_string_append_len (para, content, content_len - 1);
-      else
-        g_string_append_len (para, content, content_len);
+      {
+        gsize n = flowed && delsp ? content_len - 1 : content_len;
+
+        /* The space after the quote marks only before text: an empty quoted line stays
+         * ">", not "> ". */
+        if (depth > 0 && para->len == (gsize) depth && n > 0)
+          g_string_append_c (para, ' ');
+        g_string_append_len (para, content, n);
+      }
 
       if (!flowed)
         {

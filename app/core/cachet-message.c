@@ -971,6 +971,21 @@ cachet_message_new_from_bytes (GBytes *data)
   if (base == NULL)
     base = "";
 
+  /* Old Mac mail has CR-only line ends, which libetpan does not take as line ends. */
+  if (memchr (base, '\n', MIN (len, 65536)) == NULL && memchr (base, '\r', MIN (len, 65536)))
+    {
+      GString *crlf = g_string_sized_new (len + len / 16);
+      for (gsize i = 0; i < len; i++)
+        {
+          g_string_append_c (crlf, base[i]);
+          if (base[i] == '\r' && (i + 1 >= len || base[i + 1] != '\n'))
+            g_string_append_c (crlf, '\n');
+        }
+      g_clear_pointer (&parse_data, g_bytes_unref);
+      parse_data = g_string_free_to_bytes (crlf);
+      base = g_bytes_get_data (parse_data, &len);
+    }
+
   /* A message saved from an mbox may still start with its "From " envelope line. */
   if (len > 5 && memcmp (base, "From ", 5) == 0)
     {
@@ -994,21 +1009,6 @@ cachet_message_new_from_bytes (GBytes *data)
                                            "indentation was ignored.")));
           }
       }
-    }
-
-  /* Old Mac mail has CR-only line ends, which libetpan does not take as line ends. */
-  if (memchr (base, '\n', MIN (len, 65536)) == NULL && memchr (base, '\r', MIN (len, 65536)))
-    {
-      GString *crlf = g_string_sized_new (len + len / 16);
-      for (gsize i = 0; i < len; i++)
-        {
-          g_string_append_c (crlf, base[i]);
-          if (base[i] == '\r' && (i + 1 >= len || base[i + 1] != '\n'))
-            g_string_append_c (crlf, '\n');
-        }
-      g_clear_pointer (&parse_data, g_bytes_unref);
-      parse_data = g_string_free_to_bytes (crlf);
-      base = g_bytes_get_data (parse_data, &len);
     }
 
   self->headers = parse_header_fields (base + start, len - start);

@@ -205,10 +205,28 @@ _cachet_part_safe_filename (const char *name)
     }
   g_strstrip (out->str);
   out->len = strlen (out->str);
-  while (out->len > 200)
+  if (out->len > 200)
     {
-      const char *cut = g_utf8_find_prev_char (out->str, out->str + 200);
-      g_string_truncate (out, cut ? (gsize) (cut - out->str) : 0);
+      /* Shorten the stem, keep a short extension (".pdf" tells what the file is). */
+      const char *dot = strrchr (out->str, '.');
+      g_autofree char *ext = NULL;
+      const char *cut;
+
+      if (dot != NULL && dot > out->str && out->len - (gsize) (dot - out->str) <= 16)
+        {
+          ext = g_strdup (dot);
+          g_string_truncate (out, (gsize) (dot - out->str));
+        }
+      gsize limit = 200 - (ext ? strlen (ext) : 0);
+
+      if (out->len > limit)
+        {
+          /* The start of the character that holds byte @limit: everything before it fits. */
+          cut = g_utf8_find_prev_char (out->str, out->str + limit + 1);
+          g_string_truncate (out, cut ? (gsize) (cut - out->str) : 0);
+        }
+      if (ext != NULL)
+        g_string_append (out, ext);
     }
   if (out->len == 0)
     {

@@ -294,6 +294,12 @@ char        *cachet_store_dup_message_path  (CachetStore   *self,
 CachetMessage *cachet_store_load_message    (CachetStore   *self,
                                              gint64         id,
                                              GError       **error);
+/* The newest message whose Message-ID (without angle brackets) is @message_id, in
+ * @folder_id (0: any folder); 0 when there is none (or on error, then @error is set). */
+gint64       cachet_store_find_by_message_id (CachetStore   *self,
+                                              const char    *message_id,
+                                              gint64         folder_id,
+                                              GError       **error);
 
 /* Addresses seen, for completing what the user types in To, Cc and Bcc (CachetAddress,
  * free with g_ptr_array_unref()): the senders of stored messages, with the name they used

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "cachet-address.h"
+#include "cachet-bounce.h"
 
 struct _CachetMessageView
 {
@@ -23,6 +24,9 @@ struct _CachetMessageView
   GtkLabel            *cc_label;
   GtkWidget           *date_key;
   GtkLabel            *date_label;
+  GtkInfoBar          *bounce_bar;
+  GtkLabel            *bounce_label;
+  GtkWidget           *bounce_original_button;
   GtkInfoBar          *warnings_bar;
   GtkLabel            *warnings_label;
   CachetAttachmentBar *attachment_bar;
@@ -30,12 +34,14 @@ struct _CachetMessageView
 
   CachetMessage       *message;
   gint64               message_id;
+  gint64               original_id;   /* the bounced message, found in the store */
   GCancellable        *cancellable;
 };
 
 enum
 {
   SIGNAL_LOADED,
+  SIGNAL_SHOW_ORIGINAL,
   N_SIGNALS
 };
 
@@ -61,10 +67,45 @@ set_address_row (GtkWidget *key,
     }
 }
 
+/* A bounce: "Undeliverable to a@b: reason", with a button to the original when the store
+ * has it. */
 static void
-show_parsed (CachetMessageView *self,
-             CachetMessage     *message,
-             const guint64     *attachment_sizes)
+show_bounce (CachetMessageView  *self,
+             const CachetBounce *bounce,
+             gint64              original_id)
+{
+  g_autofree char *text = NULL;
+
+  self->original_id = bounce != NULL ? original_id : 0;
+  if (bounce == NULL)
+    {
+      gtk_label_set_text (self->bounce_label, "");
+      gtk_widget_hide (self->bounce_original_button);
+      gtk_widget_hide (GTK_WIDGET (self->bounce_bar));
+      return;
+    }
+  text = cachet_bounce_describe (bounce);
+  gtk_label_set_text (self->bounce_label, text);
+  gtk_info_bar_set_message_type (self->bounce_bar, bounce->delayed_only ? GTK_MESSAGE_WARNING
+                                                                        : GTK_MESSAGE_ERROR);
+  gtk_widget_set_visible (self->bounce_original_button, self->original_id != 0);
+  gtk_widget_show (GTK_WIDGET (self->bounce_bar));
+}
+
+static void
+bounce_original_clicked_cb (GtkButton         *button,
+                            CachetMessageView *self)
+{
+  if (self->original_id != 0)
+    g_signal_emit (self, signals[SIGNAL_SHOW_ORIGINAL], 0, self->original_id);
+}
+
+static void
+show_parsed (CachetMessageView  *self,
+             CachetMessage      *message,
+             const guint64      *attachment_sizes,
+             const CachetBounce *bounce,
+             gint64              original_id)
 {
   GDateTime *date = cachet_message_get_date (message);
   GPtrArray *warnings = cachet_message_get_warnings (message);
@@ -111,6 +152,8 @@ show_parsed (CachetMessageView *self,
       gtk_widget_hide (GTK_WIDGET (self->warnings_bar));
     }
 
+  show_bounce (self, bounce, original_id);
+
   cachet_attachment_bar_set_attachments (self->attachment_bar,
                                          cachet_message_get_attachments (message),
                                          attachment_sizes);
@@ -135,6 +178,8 @@ typedef struct
 {
   CachetMessage *message;
   GArray        *attachment_sizes;  /* guint64 */
+  CachetBounce  *bounce;            /* NULL unless the message is a bounce */
+  gint64         original_id;       /* the bounced message in the store, or 0 */
 } Loaded;
 
 static void
@@ -153,7 +198,28 @@ loaded_free (gpointer data)
 
   g_clear_object (&loaded->message);
   g_clear_pointer (&loaded->attachment_sizes, g_array_unref);
+  g_clear_pointer (&loaded->bounce, cachet_bounce_free);
   g_free (loaded);
+}
+
+/* The message a bounce returns: in Sent, else wherever it was filed. */
+static gint64
+find_original (CachetStore *store,
+               const char  *message_id,
+               gint64       bounce_id)
+{
+  g_autoptr(CachetFolderInfo) sent = cachet_store_get_folder_by_role (store,
+                                                                      CACHET_FOLDER_ROLE_SENT);
+  g_autoptr(GError) error = NULL;
+  gint64 id = 0;
+
+  if (sent != NULL)
+    id = cachet_store_find_by_message_id (store, message_id, sent->id, &error);
+  if (id == 0 && error == NULL)
+    id = cachet_store_find_by_message_id (store, message_id, 0, &error);
+  if (error != NULL)
+    g_debug ("Looking for the original of a bounce: %s", error->message);
+  return id != bounce_id ? id : 0;
 }
 
 static void
@@ -187,6 +253,11 @@ load_worker (GTask        *task,
 
       g_array_append_val (loaded->attachment_sizes, size);
     }
+
+  loaded->bounce = cachet_bounce_detect (loaded->message);
+  if (loaded->bounce != NULL && loaded->bounce->original_message_id != NULL)
+    loaded->original_id = find_original (job->store, loaded->bounce->original_message_id,
+                                         job->id);
   g_task_return_pointer (task, loaded, loaded_free);
 }
 
@@ -218,7 +289,8 @@ load_done_cb (GObject      *source,
       return;
     }
 
-  show_parsed (self, loaded->message, (const guint64 *) (gpointer) loaded->attachment_sizes->data);
+  show_parsed (self, loaded->message, (const guint64 *) (gpointer) loaded->attachment_sizes->data,
+               loaded->bounce, loaded->original_id);
   loaded_free (loaded);
   g_signal_emit (self, signals[SIGNAL_LOADED], 0, job->id);
 }
@@ -249,6 +321,10 @@ cachet_message_view_class_init (CachetMessageViewClass *klass)
   signals[SIGNAL_LOADED] =
     g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* "Show the Original" in a bounce's banner: (gint64 id) of the message that bounced. */
+  signals[SIGNAL_SHOW_ORIGINAL] =
+    g_signal_new ("show-original", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   g_type_ensure (CACHET_TYPE_ATTACHMENT_BAR);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -262,6 +338,11 @@ cachet_message_view_class_init (CachetMessageViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, cc_label);
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, date_key);
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, date_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, bounce_bar);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView, bounce_label);
+  gtk_widget_class_bind_template_child (widget_class, CachetMessageView,
+                                        bounce_original_button);
+  gtk_widget_class_bind_template_callback (widget_class, bounce_original_clicked_cb);
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, warnings_bar);
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, warnings_label);
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, attachment_bar);
@@ -322,13 +403,17 @@ void
 cachet_message_view_set_message (CachetMessageView *self,
                                  CachetMessage     *message)
 {
+  g_autoptr(CachetBounce) bounce = NULL;
+
   g_return_if_fail (CACHET_IS_MESSAGE_VIEW (self));
   g_return_if_fail (CACHET_IS_MESSAGE (message));
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->message_id = 0;
-  show_parsed (self, message, NULL);
+  /* Not from the store: there is no original to look for. */
+  bounce = cachet_bounce_detect (message);
+  show_parsed (self, message, NULL, bounce, 0);
 }
 
 void
@@ -340,6 +425,7 @@ cachet_message_view_clear (CachetMessageView *self)
   g_clear_object (&self->cancellable);
   self->message_id = 0;
   g_clear_object (&self->message);
+  show_bounce (self, NULL, 0);
   cachet_attachment_bar_set_attachments (self->attachment_bar, NULL, NULL);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), "", 0);
   gtk_stack_set_visible_child_name (GTK_STACK (self), "empty");
@@ -380,4 +466,20 @@ cachet_message_view_get_warnings_text (CachetMessageView *self)
   if (!gtk_widget_get_visible (GTK_WIDGET (self->warnings_bar)))
     return NULL;
   return gtk_label_get_text (self->warnings_label);
+}
+
+const char *
+cachet_message_view_get_bounce_text (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), NULL);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->bounce_bar)))
+    return NULL;
+  return gtk_label_get_text (self->bounce_label);
+}
+
+gint64
+cachet_message_view_get_original_id (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), 0);
+  return self->original_id;
 }

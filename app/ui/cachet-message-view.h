@@ -27,5 +27,10 @@ GtkTextView         *cachet_message_view_get_body_view      (CachetMessageView *
 CachetAttachmentBar *cachet_message_view_get_attachment_bar (CachetMessageView *self);
 /* The text of the warnings bar, NULL when hidden. */
 const char          *cachet_message_view_get_warnings_text  (CachetMessageView *self);
+/* The banner of a bounce ("Undeliverable to a@b: reason"), NULL when hidden. */
+const char          *cachet_message_view_get_bounce_text    (CachetMessageView *self);
+/* The message a bounce returns, when the store has it (its banner then offers "Show the
+ * Original", which emits "show-original" with this id); else 0. */
+gint64               cachet_message_view_get_original_id    (CachetMessageView *self);
 
 G_END_DECLS

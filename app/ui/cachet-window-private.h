@@ -53,6 +53,8 @@ struct _CachetWindow
   guint                  present_source; /* present once the first list is in, or then */
   guint                  ready_source;   /* the store was open at construction */
   gint64                 folder_id;    /* the folder shown (also while searching) */
+  gint64                 select_folder_id; /* select_id there once its list is in */
+  gint64                 select_id;        /* (a bounce's original, for instance) */
 
   int                    width;
   int                    height;

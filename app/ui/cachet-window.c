@@ -330,6 +330,21 @@ cachet_window_present_when_ready (CachetWindow *self)
     self->present_source = g_timeout_add (PRESENT_WAIT_MS, present_cb, self);
 }
 
+/* A message selected once the list of its folder is in. */
+static void
+select_pending (CachetWindow *self)
+{
+  CachetMessageListView *list = self->message_list;
+
+  if (self->select_id == 0 || cachet_message_list_view_is_searching (list)
+      || cachet_message_list_view_is_loading (list)
+      || cachet_message_list_view_get_folder_id (list) != self->select_folder_id)
+    return;
+  cachet_message_list_view_select_id (list, self->select_id);
+  self->select_id = 0;
+  self->select_folder_id = 0;
+}
+
 static void
 list_loaded_cb (CachetMessageListView *list,
                 CachetWindow          *self)
@@ -349,6 +364,8 @@ list_loaded_cb (CachetMessageListView *list,
       gtk_widget_grab_focus (GTK_WIDGET (cachet_message_list_view_get_tree_view (list)));
     }
 
+  select_pending (self);
+
   /* The folder's list is in (so the sync does not slow down showing it): now look for
    * changes made by other programs. */
   if (self->sync_pending && !cachet_message_list_view_is_searching (list))
@@ -366,6 +383,46 @@ message_loaded_cb (CachetMessageView *view,
 {
   /* A message is marked read as soon as it is shown. */
   _cachet_window_mark_read (self, id);
+}
+
+/* "Show the Original" in a bounce's banner: the message that bounced, in its folder. */
+static void
+message_show_original_cb (CachetMessageView *view,
+                          gint64             id,
+                          CachetWindow      *self)
+{
+  CachetMessageSummary summary = { 0 };
+  gint64 folder_id;
+
+  if (!cachet_store_get_summaries (self->store, &id, 1, &summary, NULL) || summary.id == 0)
+    {
+      cachet_message_summary_clear (&summary);
+      _cachet_window_show_error (self, _("The message that could not be delivered is no "
+                                         "longer in your mail."));
+      return;
+    }
+  folder_id = summary.folder_id;
+  cachet_message_summary_clear (&summary);
+
+  self->select_id = id;
+  self->select_folder_id = folder_id;
+  if (folder_id != self->folder_id)
+    {
+      /* Ends a search too; the list's "loaded" selects the message. */
+      cachet_folder_tree_select (self->folder_tree, folder_id);
+      return;
+    }
+  if (cachet_message_list_view_is_searching (self->message_list))
+    {
+      g_signal_handlers_block_matched (self->search_entry, G_SIGNAL_MATCH_DATA,
+                                       0, 0, NULL, NULL, self);
+      gtk_entry_set_text (GTK_ENTRY (self->search_entry), "");
+      g_signal_handlers_unblock_matched (self->search_entry, G_SIGNAL_MATCH_DATA,
+                                         0, 0, NULL, NULL, self);
+      _cachet_window_end_search (self);
+      return;
+    }
+  select_pending (self);
 }
 
 static void
@@ -685,6 +742,7 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, list_sort_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, list_loaded_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_loaded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, message_show_original_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);

@@ -37,7 +37,10 @@ test_quotes (void)
   expect (">> deep \r\n>> quote\r\n", FALSE, ">> deep quote\n");
   /* A change of depth ends the paragraph even after a soft break (RFC 3676 4.5). */
   expect ("> first \r\n>> second\r\n", FALSE, "> first \n>> second\n");
-  expect ("> ", FALSE, "> \n");
+  /* An empty quoted line stays as it was: no space after the quote marks. */
+  expect ("> ", FALSE, ">\n");
+  expect ("> a\r\n>\r\n> b\r\n", FALSE, "> a\n>\n> b\n");
+  expect (">>\r\n", FALSE, ">>\n");
 }
 
 static void

@@ -254,6 +254,35 @@ test_hostile_filename (void)
   g_assert_cmpstr (name2, ==, "evil.dll");
 }
 
+/* A name too long for a file system is shortened in its stem: the extension stays. */
+static void
+test_long_filename (void)
+{
+  g_autoptr(GString) text = g_string_new ("Content-Type: application/pdf;\n name=\"");
+  g_autoptr(CachetMessage) msg = NULL;
+  g_autoptr(CachetMessage) msg2 = NULL;
+  const char *name;
+
+  for (int i = 0; i < 150; i++)
+    g_string_append (text, "\xc3\xa9");       /* 300 bytes of "é" */
+  g_string_append (text, ".pdf\"\n\nx\n");
+  msg = parse (text->str);
+  name = cachet_part_get_filename (cachet_message_get_root (msg));
+  g_assert_cmpuint (strlen (name), <=, 200);
+  g_assert_true (g_str_has_suffix (name, "\xc3\xa9.pdf"));
+  g_assert_true (g_utf8_validate (name, -1, NULL));
+
+  /* No extension (or a "dot" far back): cut at 200 bytes. */
+  g_string_assign (text, "Content-Type: application/pdf;\n name=\"a.");
+  for (int i = 0; i < 250; i++)
+    g_string_append_c (text, 'b');
+  g_string_append (text, "\"\n\nx\n");
+  msg2 = parse (text->str);
+  name = cachet_part_get_filename (cachet_message_get_root (msg2));
+  g_assert_cmpuint (strlen (name), ==, 200);
+  g_assert_true (g_str_has_prefix (name, "a.bbb"));
+}
+
 static void
 test_cr_only (void)
 {
@@ -339,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/core/message/truncated-multipart", test_truncated_multipart);
   g_test_add_func ("/core/message/8bit-filename", test_8bit_filename);
   g_test_add_func ("/core/message/hostile-filename", test_hostile_filename);
+  g_test_add_func ("/core/message/long-filename", test_long_filename);
   g_test_add_func ("/core/message/cr-only", test_cr_only);
   g_test_add_func ("/core/message/encrypted-notice", test_encrypted_notice);
   g_test_add_func ("/core/message/deep-nesting", test_deep_nesting);

@@ -152,7 +152,8 @@ wait_ports () {  # wait_ports TIMEOUT_S PORT...
 
 # --- TLS -----------------------------------------------------------------------
 
-# A test CA; a server certificate for localhost + 127.0.0.1 signed by it; one
+# A test CA; a server certificate for localhost + 127.0.0.1 (and the names
+# discovery guesses for example.test, which its tests map to 127.0.0.1) signed by it; one
 # for wrong.example.test signed by it; an expired one signed by it; two
 # different self-signed ones for localhost. P-256 keys: made in milliseconds.
 gen_tls () {
@@ -190,7 +191,7 @@ subjectKeyIdentifier = hash
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:example.test, DNS:pop3.example.test, DNS:pop.example.test, DNS:mail.example.test, DNS:smtp.example.test
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 [ wronghost_ext ]
