@@ -26,8 +26,9 @@
  * To, Cc and Bcc; the Bcc header is taken out of what is sent.  The account is the one
  * named, else the one whose address is in From, else the only one.  Without FILE it sends
  * what is waiting, at once (not the messages in doubt: they need the window's "Retry").
- * Exit status 0 when it was sent, 1 when not (the reason on standard
- * error; the message stays in the Outbox), 2 for a usage error. */
+ * Exit status 0 when it was sent, 1 when not (the reason on standard error; the message
+ * stays in the Outbox) or when the server refused some of its recipients (it went to the
+ * others, and is in Sent), 2 for a usage error. */
 
 typedef struct
 {

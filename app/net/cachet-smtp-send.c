@@ -239,8 +239,8 @@ set_mail_error (Envelope   *env,
                  self->host, said);
   else if (env->mail.code == 530)
     g_set_error (error, CACHET_SMTP_ERROR, CACHET_SMTP_ERROR_SENDER_REJECTED,
-                 _("%s wants a login before it takes mail (it said: “%s”). Check the outgoing "
-                   "server's login settings."),
+                 _("%s does not take mail on this connection yet (it said: “%s”). Check the "
+                   "outgoing server's security and login settings."),
                  self->host, said);
   else
     g_set_error (error, CACHET_SMTP_ERROR, CACHET_SMTP_ERROR_SENDER_REJECTED,
@@ -360,10 +360,10 @@ check_message (CachetSmtpSession  *self,
       g_autofree char *limit = g_format_size (max);
 
       g_set_error (error, CACHET_SMTP_ERROR, CACHET_SMTP_ERROR_TOO_LARGE,
-                   _("The message is too large for %s: it is %s (%" G_GUINT64_FORMAT
-                     " bytes) and the server takes at most %s (%" G_GUINT64_FORMAT " bytes). "
-                     "Remove or shrink attachments."),
-                   self->host, have, size, limit, max);
+                   _("The message is too large for %s: it is %s (%llu bytes) and the server "
+                     "takes at most %s (%llu bytes). Remove or shrink attachments."),
+                   self->host, have, (unsigned long long) size, limit,
+                   (unsigned long long) max);
       return FALSE;
     }
   if (eight_bit && !cachet_smtp_session_has_extension (self, "8BITMIME"))

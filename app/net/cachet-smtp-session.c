@@ -516,8 +516,9 @@ etpan_failed (CachetSmtpSession *self,
     _cachet_smtp_set_io_error (self, error);
   else if (reply.code == 0 && *reply.text == '\0')
     _cachet_smtp_set_io_error (self, error);
-  else if (reply.code < 200 || reply.code > 599)
-    /* libetpan says 0 for a line that is no reply. */
+  else if (reply.code < 400 || reply.code > 599)
+    /* libetpan says 0 for a line that is no reply; a success code where another one
+     * belongs makes no sense either. */
     _cachet_smtp_set_protocol_error (self, what, reply.text, error);
   else if (reply.code >= 400 && reply.code < 500)
     _cachet_smtp_set_temporary_error (self, &reply, error);
@@ -620,6 +621,17 @@ start_tls (CachetSmtpSession *self,
   trace_etpan_reply (self);
   if (r == MAILSMTP_ERROR_STREAM)
     return etpan_failed (self, STEP_STARTTLS, error);
+  if (r == MAILSMTP_ERROR_SSL && self->smtp->response_code == 220)
+    {
+      /* libetpan found more than the reply in its buffer (CVE-2020-15953): what came
+       * after it came in the clear, and could be injected. */
+      self->broken = TRUE;
+      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_TLS,
+                   _("%s sent data before the secure connection started, which could be an "
+                     "attack; nothing was sent."),
+                   self->host);
+      return FALSE;
+    }
   if (r != MAILSMTP_NO_ERROR)
     {
       CachetSmtpReply reply = etpan_reply (self);

@@ -170,8 +170,16 @@ copy_accounts (CachetSender *self)
 {
   GHashTable *accounts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                 (GDestroyNotify) _cachet_send_account_free);
-  GPtrArray *all = self->accounts ? cachet_account_list_get_all (self->accounts) : NULL;
+  GPtrArray *all;
 
+  /* Another program (`cachet account add`) may have changed the file since it was read. */
+  if (self->accounts != NULL && cachet_account_list_changed_on_disk (self->accounts))
+    {
+      g_autoptr(GError) error = NULL;
+      if (!cachet_account_list_load (self->accounts, &error))
+        g_message ("Sending with the accounts read before: %s", error->message);
+    }
+  all = self->accounts ? cachet_account_list_get_all (self->accounts) : NULL;
   for (guint i = 0; all != NULL && i < all->len; i++)
     {
       CachetAccount *account = g_ptr_array_index (all, i);

@@ -22,6 +22,7 @@ struct _CachetWindowOutbox
   CachetSender *sender;
   GHashTable   *told;      /* message ids whose failure was shown */
   gint64        outbox_id;
+  guint         update;    /* a coalesced update of the bar */
 };
 
 static gboolean
@@ -32,32 +33,23 @@ outbox_shown (CachetWindow *self)
          && !cachet_message_list_view_is_searching (self->message_list);
 }
 
-/* The entry of the one message selected in the Outbox (transfer full), or NULL. */
-static CachetOutboxEntry *
-selected_entry (CachetWindow *self)
+/* The record of the one message selected in the Outbox (transfer full), or NULL. */
+static CachetOutboxRecord *
+selected_record (CachetWindow *self)
 {
   g_autoptr(GArray) ids = NULL;
-  g_autoptr(GPtrArray) entries = NULL;
-  gint64 id;
 
   if (!outbox_shown (self))
     return NULL;
   ids = cachet_message_list_view_dup_selected_ids (self->message_list);
   if (ids->len != 1)
     return NULL;
-  id = g_array_index (ids, gint64, 0);
-  entries = cachet_sender_list (self->outbox->sender);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      CachetOutboxEntry *e = g_ptr_array_index (entries, i);
-      if (e->message_id == id)
-        return g_ptr_array_steal_index (entries, i);
-    }
-  return NULL;
+  /* One row of the index: cheap enough for the main thread. */
+  return cachet_store_outbox_get (self->store, g_array_index (ids, gint64, 0), NULL);
 }
 
 static char *
-describe_entry (const CachetOutboxEntry *e)
+describe_record (const CachetOutboxRecord *e)
 {
   if (e->account_id == NULL)
     return g_strdup (e->reason);
@@ -125,10 +117,10 @@ set_enabled (CachetWindow *self,
     g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
-void
-_cachet_window_outbox_update (CachetWindow *self)
+static void
+update_now (CachetWindow *self)
 {
-  g_autoptr(CachetOutboxEntry) e = NULL;
+  g_autoptr(CachetOutboxRecord) e = NULL;
   g_autofree char *text = NULL;
   gboolean shown = outbox_shown (self);
   gboolean busy;
@@ -136,7 +128,7 @@ _cachet_window_outbox_update (CachetWindow *self)
   if (self->outbox_revealer == NULL)
     return;
   gtk_revealer_set_reveal_child (self->outbox_revealer, shown);
-  e = selected_entry (self);
+  e = selected_record (self);
   busy = e != NULL && (e->state == CACHET_OUTBOX_SENDING || e->state == CACHET_OUTBOX_SENT);
   set_enabled (self, "outbox-retry", e != NULL && e->account_id != NULL && !busy);
   set_enabled (self, "outbox-edit", e != NULL && !busy);
@@ -144,13 +136,40 @@ _cachet_window_outbox_update (CachetWindow *self)
   if (!shown)
     return;
   if (e != NULL)
-    text = describe_entry (e);
+    text = describe_record (e);
   else
     {
       g_autoptr(GPtrArray) entries = cachet_sender_list (self->outbox->sender);
       text = describe_outbox (entries);
     }
   gtk_label_set_text (self->outbox_label, text);
+}
+
+void
+_cachet_window_outbox_update (CachetWindow *self)
+{
+  if (self->outbox != NULL)
+    g_clear_handle_id (&self->outbox->update, g_source_remove);
+  update_now (self);
+}
+
+static gboolean
+update_cb (gpointer data)
+{
+  CachetWindow *self = data;
+
+  self->outbox->update = 0;
+  update_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* While a run sends many messages, news come in bursts: the bar follows once a burst is
+ * over (low priority: after the events waiting), not once per message. */
+static void
+update_later (CachetWindow *self)
+{
+  if (self->outbox->update == 0)
+    self->outbox->update = g_idle_add_full (G_PRIORITY_LOW, update_cb, self, NULL);
 }
 
 /* The sender's news */
@@ -160,25 +179,19 @@ changed_cb (CachetSender *sender,
             gint64        message_id,
             CachetWindow *self)
 {
-  g_autoptr(GPtrArray) entries = cachet_sender_list (sender);
+  g_autoptr(CachetOutboxRecord) e = cachet_store_outbox_get (self->store, message_id, NULL);
 
   /* A failure that needs the user is told once, wherever the user is. */
-  for (guint i = 0; i < entries->len; i++)
+  if (e != NULL && e->state == CACHET_OUTBOX_FAILED && e->account_id != NULL
+      && !g_hash_table_contains (self->outbox->told, &e->message_id))
     {
-      CachetOutboxEntry *e = g_ptr_array_index (entries, i);
+      g_autofree char *text = g_strdup_printf (_("A message in the Outbox was not sent: %s"),
+                                               e->reason ? e->reason : "");
 
-      if (e->message_id != message_id || e->state != CACHET_OUTBOX_FAILED
-          || e->account_id == NULL
-          || g_hash_table_contains (self->outbox->told, &e->message_id))
-        continue;
       g_hash_table_add (self->outbox->told, g_memdup2 (&e->message_id, sizeof (gint64)));
-      {
-        g_autofree char *text = g_strdup_printf (_("A message in the Outbox was not sent: %s"),
-                                                 e->reason ? e->reason : "");
-        _cachet_window_show_error (self, text);
-      }
+      _cachet_window_show_error (self, text);
     }
-  _cachet_window_outbox_update (self);
+  update_later (self);
 }
 
 static void
@@ -188,7 +201,7 @@ sent_cb (CachetSender *sender,
          CachetWindow *self)
 {
   g_hash_table_remove (self->outbox->told, &message_id);
-  _cachet_window_outbox_update (self);
+  update_later (self);
 }
 
 static void
@@ -208,7 +221,7 @@ retry_cb (GSimpleAction *action,
           gpointer       data)
 {
   CachetWindow *self = data;
-  g_autoptr(CachetOutboxEntry) e = selected_entry (self);
+  g_autoptr(CachetOutboxRecord) e = selected_record (self);
 
   if (e == NULL || e->account_id == NULL)
     return;
@@ -294,7 +307,7 @@ static void
 take_out (CachetWindow *self,
           gboolean      to_drafts)
 {
-  g_autoptr(CachetOutboxEntry) e = selected_entry (self);
+  g_autoptr(CachetOutboxRecord) e = selected_record (self);
   TakeOut *t;
 
   if (e == NULL)
@@ -385,6 +398,7 @@ _cachet_window_outbox_dispose (CachetWindow *self)
   if (o == NULL)
     return;
   self->outbox = NULL;
+  g_clear_handle_id (&o->update, g_source_remove);
   if (o->sender != NULL)
     g_signal_handlers_disconnect_by_data (o->sender, self);
   g_clear_object (&o->sender);

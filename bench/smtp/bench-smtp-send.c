@@ -3,7 +3,7 @@
  * SMTP benchmark (bench/smtp/run-smtp-bench.sh).
  *
  *   bench-smtp-send --port PORT [--host HOST] [--security tls|starttls|plain]
- *                   [--ca-file FILE] [--user USER] [--auth auto|plain|login|cram-md5]
+ *                   [--ca-file FILE] [--user USER] [--auth auto|sasl-plain|password|cram-md5]
  *                   --from ADDRESS --to ADDRESS [--to ADDRESS...] FILE_OR_DIR...
  *
  * The password comes from the environment (BENCH_SMTP_PASSWORD), never from the command
@@ -88,7 +88,7 @@ main (int   argc,
     { "security", 0, 0, G_OPTION_ARG_STRING, &security, "tls, starttls or plain", "S" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "Extra CA certificate", "FILE" },
     { "user", 0, 0, G_OPTION_ARG_STRING, &user, "Login (none: no AUTH)", "USER" },
-    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth, "auto, plain, login, cram-md5", "M" },
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth, "auto, sasl-plain, password (LOGIN), cram-md5", "M" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Envelope sender", "ADDRESS" },
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to, "Recipient (repeatable)", "ADDRESS" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, "FILE_OR_DIR…" },
