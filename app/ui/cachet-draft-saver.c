@@ -200,6 +200,12 @@ build_worker (GTask        *task,
   Job *job = data;
   GError *error = NULL;
 
+  /* The outbox needs the store: a composer opened at start may be quicker than it. */
+  if (!ensure_open (job->store, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   job->recipients = cachet_draft_get_envelope_recipients (job->draft, &error);
   if (job->recipients == NULL)
     {
