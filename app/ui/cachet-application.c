@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "cachet-accounts-dialog.h"
+#include "cachet-composer.h"
 #include "cachet-fetcher.h"
 #include "cachet-secrets.h"
 #include "cachet-window.h"
@@ -236,6 +237,15 @@ static const struct
   { "win.new-folder", { "<Primary><Shift>n", NULL } },
   { "win.import-mbox", { "<Primary>o", NULL } },
   { "win.show-help-overlay", { "<Primary>question", "<Primary>F1", NULL } },
+  { "win.compose", { "<Primary>n", NULL } },
+  { "win.reply", { "<Primary>r", NULL } },
+  { "win.reply-all", { "<Primary><Shift>r", NULL } },
+  { "win.forward", { "<Primary>l", NULL } },
+  /* The composer's; Ctrl+S is also the main window's "flag": each window has only one. */
+  { "win.send", { "<Primary>Return", "<Primary>KP_Enter", NULL } },
+  { "win.save-draft", { "<Primary>s", NULL } },
+  { "win.attach", { "<Primary><Shift>a", NULL } },
+  { "win.close", { "<Primary>w", NULL } },
 };
 
 static void
@@ -381,4 +391,33 @@ cachet_application_get_store (CachetApplication *self)
 {
   g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
   return self->store;
+}
+
+CachetComposer *
+cachet_application_compose (CachetApplication *self,
+                            CachetDraft       *draft,
+                            gint64             draft_id)
+{
+  CachetComposer *composer;
+
+  g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
+
+  /* A draft is continued in one window only. */
+  if (draft_id != 0)
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+      if (CACHET_IS_COMPOSER (l->data)
+          && cachet_composer_get_draft_id (CACHET_COMPOSER (l->data)) == draft_id)
+        {
+          g_clear_pointer (&draft, cachet_draft_free);
+          gtk_window_present (GTK_WINDOW (l->data));
+          return CACHET_COMPOSER (l->data);
+        }
+
+  /* The sender comes with the open store; a composer opened before (a mailto: link at
+   * start) asks for it when it sends. */
+  composer = cachet_composer_new (GTK_APPLICATION (self), self->store, self->accounts, draft,
+                                  draft_id);
+  cachet_composer_set_sender (composer, cachet_application_get_sender (self));
+  gtk_window_present (GTK_WINDOW (composer));
+  return composer;
 }
