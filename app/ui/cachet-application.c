@@ -303,6 +303,35 @@ cachet_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+/* `cachet mailto:…` and the desktop's mailto: handler (the desktop file's MimeType
+ * x-scheme-handler/mailto) open a composer for each link; nothing else is opened. */
+static void
+cachet_application_open (GApplication  *app,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  CachetApplication *self = CACHET_APPLICATION (app);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autoptr(GError) error = NULL;
+      CachetDraft *draft;
+
+      if (g_ascii_strncasecmp (uri, "mailto:", 7) != 0)
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+          g_message (_("Cachet opens mailto: links only, not “%s”."), name);
+          continue;
+        }
+      draft = cachet_draft_new_from_mailto (uri, &error);
+      if (draft == NULL)
+        g_message (_("The link “%s” cannot be written to: %s"), uri, error->message);
+      cachet_application_compose (self, draft, 0);
+    }
+}
+
 static void
 cachet_application_shutdown (GApplication *app)
 {
@@ -352,6 +381,7 @@ cachet_application_class_init (CachetApplicationClass *klass)
   G_OBJECT_CLASS (klass)->finalize = cachet_application_finalize;
   app_class->startup = cachet_application_startup;
   app_class->activate = cachet_application_activate;
+  app_class->open = cachet_application_open;
   app_class->shutdown = cachet_application_shutdown;
 }
 
@@ -366,7 +396,7 @@ cachet_application_new (void)
 {
   return g_object_new (CACHET_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 
