@@ -301,6 +301,28 @@ gint64       cachet_store_find_by_message_id (CachetStore   *self,
                                               gint64         folder_id,
                                               GError       **error);
 
+/* Addresses seen, for completing what the user types in To, Cc and Bcc (CachetAddress,
+ * free with g_ptr_array_unref()): the senders of stored messages, with the name they used
+ * last, and the recipients the index kept as a bare address (it keeps To only in display
+ * form, so a recipient who had a name is found only once they wrote).  An address matches
+ * when it, its name or a word of its name starts with @prefix (case-insensitive); the most
+ * frequent come first, then the most recent.  @limit 0: no limit.  Any thread; it scans the
+ * index, so a GUI uses the _async form. */
+GPtrArray  *cachet_store_find_addresses_sync   (CachetStore         *self,
+                                                const char          *prefix,
+                                                guint                limit,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
+void        cachet_store_find_addresses_async  (CachetStore         *self,
+                                                const char          *prefix,
+                                                guint                limit,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+GPtrArray  *cachet_store_find_addresses_finish (CachetStore         *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
 /* POP3: exactly-once delivery and the UIDL ledger.
  *
  * The ledger records, per account, the unique id (UIDL) of every message fetched from a POP3

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "cachet-accounts-dialog.h"
+#include "cachet-composer.h"
 #include "cachet-fetcher.h"
 #include "cachet-secrets.h"
 #include "cachet-window.h"
@@ -236,6 +237,15 @@ static const struct
   { "win.new-folder", { "<Primary><Shift>n", NULL } },
   { "win.import-mbox", { "<Primary>o", NULL } },
   { "win.show-help-overlay", { "<Primary>question", "<Primary>F1", NULL } },
+  { "win.compose", { "<Primary>n", NULL } },
+  { "win.reply", { "<Primary>r", NULL } },
+  { "win.reply-all", { "<Primary><Shift>r", NULL } },
+  { "win.forward", { "<Primary>l", NULL } },
+  /* The composer's; Ctrl+S is also the main window's "flag": each window has only one. */
+  { "win.send", { "<Primary>Return", "<Primary>KP_Enter", NULL } },
+  { "win.save-draft", { "<Primary>s", NULL } },
+  { "win.attach", { "<Primary><Shift>a", NULL } },
+  { "win.close", { "<Primary>w", NULL } },
 };
 
 static void
@@ -293,6 +303,35 @@ cachet_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+/* `cachet mailto:…` and the desktop's mailto: handler (the desktop file's MimeType
+ * x-scheme-handler/mailto) open a composer for each link; nothing else is opened. */
+static void
+cachet_application_open (GApplication  *app,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  CachetApplication *self = CACHET_APPLICATION (app);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autoptr(GError) error = NULL;
+      CachetDraft *draft;
+
+      if (g_ascii_strncasecmp (uri, "mailto:", 7) != 0)
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+          g_message (_("Cachet opens mailto: links only, not “%s”."), name);
+          continue;
+        }
+      draft = cachet_draft_new_from_mailto (uri, &error);
+      if (draft == NULL)
+        g_message (_("The link “%s” cannot be written to: %s"), uri, error->message);
+      cachet_application_compose (self, draft, 0);
+    }
+}
+
 static void
 cachet_application_shutdown (GApplication *app)
 {
@@ -342,6 +381,7 @@ cachet_application_class_init (CachetApplicationClass *klass)
   G_OBJECT_CLASS (klass)->finalize = cachet_application_finalize;
   app_class->startup = cachet_application_startup;
   app_class->activate = cachet_application_activate;
+  app_class->open = cachet_application_open;
   app_class->shutdown = cachet_application_shutdown;
 }
 
@@ -356,7 +396,7 @@ cachet_application_new (void)
 {
   return g_object_new (CACHET_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 
@@ -381,4 +421,33 @@ cachet_application_get_store (CachetApplication *self)
 {
   g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
   return self->store;
+}
+
+CachetComposer *
+cachet_application_compose (CachetApplication *self,
+                            CachetDraft       *draft,
+                            gint64             draft_id)
+{
+  CachetComposer *composer;
+
+  g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
+
+  /* A draft is continued in one window only. */
+  if (draft_id != 0)
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+      if (CACHET_IS_COMPOSER (l->data)
+          && cachet_composer_get_draft_id (CACHET_COMPOSER (l->data)) == draft_id)
+        {
+          g_clear_pointer (&draft, cachet_draft_free);
+          gtk_window_present (GTK_WINDOW (l->data));
+          return CACHET_COMPOSER (l->data);
+        }
+
+  /* The sender comes with the open store; a composer opened before (a mailto: link at
+   * start) asks for it when it sends. */
+  composer = cachet_composer_new (GTK_APPLICATION (self), self->store, self->accounts, draft,
+                                  draft_id);
+  cachet_composer_set_sender (composer, cachet_application_get_sender (self));
+  gtk_window_present (GTK_WINDOW (composer));
+  return composer;
 }

@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 
 #include "cachet-account.h"
+#include "cachet-composer.h"
 #include "cachet-sender.h"
 #include "cachet-store.h"
 
@@ -29,6 +30,12 @@ CachetMessageList *cachet_application_take_start_list (CachetApplication *self,
                                                        CachetSortColumn   sort,
                                                        gboolean           descending,
                                                        gboolean           threaded);
+
+/* Opens a composer for @draft (taken; NULL: a new message), or presents the one already
+ * open for the stored draft @draft_id (then @draft is dropped).  Returns it (borrowed). */
+CachetComposer    *cachet_application_compose   (CachetApplication *self,
+                                                 CachetDraft       *draft,
+                                                 gint64             draft_id);
 
 /* The application's settings, or NULL when the schema is not installed (a build run in
  * place still works; it only forgets its state). */

@@ -67,6 +67,10 @@ void _cachet_window_update_actions (CachetWindow *self);
 void _cachet_window_mark_read      (CachetWindow *self,
                                     gint64        id);
 
+/* cachet-window-compose.c */
+void _cachet_window_compose_init           (CachetWindow *self);
+void _cachet_window_compose_update_actions (CachetWindow *self);
+
 /* cachet-window-fetch.c */
 void     _cachet_window_fetch_init        (CachetWindow   *self);
 void     _cachet_window_fetch_class_init  (GtkWidgetClass *widget_class);

@@ -605,6 +605,7 @@ cachet_window_constructed (GObject *object)
   G_OBJECT_CLASS (cachet_window_parent_class)->constructed (object);
 
   _cachet_window_add_actions (self);
+  _cachet_window_compose_init (self);
   _cachet_window_fetch_init (self);
   _cachet_window_outbox_init (self);
   restore_state (self);
