@@ -24,6 +24,7 @@ static const struct
   { "bounce", _cachet_cli_bounce },  /* for debugging and the corpus test; not in --help */
   { "discover", _cachet_cli_discover },
   { "profile", _cachet_cli_profile },
+  { "send", _cachet_cli_send },
 };
 
 static void
@@ -45,6 +46,10 @@ print_help (FILE *out)
                         "  discover ADDRESS [--all] [--local] Find the mail servers of an address\n"
                         "                                    (never logs in)\n"
                         "  profile check FILE.xml…           Check an ISP profile for problems\n"
+                        "  send [FILE.eml] [--account A] [--password-stdin]\n"
+                        "                                    Send a message (To, Cc and Bcc say "
+                        "to whom),\n"
+                        "                                    or what waits in the Outbox\n"
                         "\n"
                         "Options:\n"
                         "  --version                         Print the version and exit\n"

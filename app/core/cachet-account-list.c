@@ -306,6 +306,7 @@ read_account (Reader *r)
   g_autofree char *address = read_string (r, "address");
   g_autofree char *display_name = read_string (r, "display-name");
   g_autofree char *ca_file = read_string (r, "ca-file");
+  g_autofree char *signature = read_string (r, "signature");
   CachetServerPolicy server_policy = CACHET_KEEP_ON_SERVER;
   CachetLargeMessagePolicy large_policy = CACHET_LARGE_FETCH;
   guint64 days = 14, large_size = 0, interval = 10;
@@ -361,6 +362,7 @@ read_account (Reader *r)
   cachet_account_set_large_size (account, large_size);
   cachet_account_set_ca_file (account, ca_file);
   cachet_account_set_check_interval (account, (guint) interval);
+  cachet_account_set_signature (account, signature);
   return g_steal_pointer (&account);
 }
 
@@ -422,6 +424,7 @@ write_account (GKeyFile      *kf,
   put_string (kf, group, "ca-file", cachet_account_get_ca_file (account));
   g_key_file_set_uint64 (kf, group, "check-interval",
                          cachet_account_get_check_interval (account));
+  put_string (kf, group, "signature", cachet_account_get_signature (account));
 }
 
 static GKeyFile *

@@ -377,6 +377,7 @@ struct _CachetAccount
   guint64                  large_size;
   char                    *ca_file;
   guint                    check_interval;
+  char                    *signature;
 };
 
 G_DEFINE_FINAL_TYPE (CachetAccount, cachet_account, G_TYPE_OBJECT)
@@ -397,6 +398,7 @@ enum
   PROP_LARGE_SIZE,
   PROP_CA_FILE,
   PROP_CHECK_INTERVAL,
+  PROP_SIGNATURE,
   N_PROPS
 };
 
@@ -425,6 +427,7 @@ cachet_account_finalize (GObject *object)
   cachet_server_settings_free (self->pop3);
   cachet_server_settings_free (self->smtp);
   g_free (self->ca_file);
+  g_free (self->signature);
 
   G_OBJECT_CLASS (cachet_account_parent_class)->finalize (object);
 }
@@ -477,6 +480,9 @@ cachet_account_get_property (GObject    *object,
       break;
     case PROP_CHECK_INTERVAL:
       g_value_set_uint (value, self->check_interval);
+      break;
+    case PROP_SIGNATURE:
+      g_value_set_string (value, self->signature);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -535,6 +541,9 @@ cachet_account_set_property (GObject      *object,
     case PROP_CHECK_INTERVAL:
       cachet_account_set_check_interval (self, g_value_get_uint (value));
       break;
+    case PROP_SIGNATURE:
+      cachet_account_set_signature (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -578,6 +587,7 @@ cachet_account_class_init (CachetAccountClass *klass)
   properties[PROP_CA_FILE] = g_param_spec_string ("ca-file", NULL, NULL, NULL, rw);
   properties[PROP_CHECK_INTERVAL] =
     g_param_spec_uint ("check-interval", NULL, NULL, 0, G_MAXUINT, 10, rw);
+  properties[PROP_SIGNATURE] = g_param_spec_string ("signature", NULL, NULL, NULL, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -659,6 +669,7 @@ cachet_account_update_from (CachetAccount *self,
   cachet_account_set_large_size (self, other->large_size);
   cachet_account_set_ca_file (self, other->ca_file);
   cachet_account_set_check_interval (self, other->check_interval);
+  cachet_account_set_signature (self, other->signature);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -863,4 +874,43 @@ cachet_account_set_ca_file (CachetAccount *self,
 {
   g_return_if_fail (CACHET_IS_ACCOUNT (self));
   set_string (self, &self->ca_file, path, PROP_CA_FILE);
+}
+
+const char *
+cachet_account_get_signature (CachetAccount *self)
+{
+  g_return_val_if_fail (CACHET_IS_ACCOUNT (self), NULL);
+  return self->signature;
+}
+
+void
+cachet_account_set_signature (CachetAccount *self,
+                              const char    *signature)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (CACHET_IS_ACCOUNT (self));
+
+  /* One form for the same text: LF line ends, no trailing blank lines or spaces (they
+   * would only pile up under the separator), and nothing left means no signature. */
+  if (signature != NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (signature, "\n", -1);
+      GString *out = g_string_new (NULL);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          gsize len = strlen (lines[i]);
+
+          if (len > 0 && lines[i][len - 1] == '\r')
+            lines[i][len - 1] = '\0';
+          if (i > 0)
+            g_string_append_c (out, '\n');
+          g_string_append (out, lines[i]);
+        }
+      while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
+        g_string_truncate (out, out->len - 1);
+      text = g_string_free (out, FALSE);
+    }
+  set_string (self, &self->signature, text, PROP_SIGNATURE);
 }

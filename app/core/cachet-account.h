@@ -119,7 +119,8 @@ G_DECLARE_FINAL_TYPE (CachetAccount, cachet_account, CACHET, ACCOUNT, GObject)
  *   delete-when-deleted-locally (bool, default FALSE),
  *   large-policy (CachetLargeMessagePolicy), large-size (uint64 bytes, default 0: none),
  *   ca-file (string or NULL: an extra CA certificate file to trust for this account),
- *   check-interval (uint minutes, 0: only on request; default 10). */
+ *   check-interval (uint minutes, 0: only on request; default 10),
+ *   signature (string or NULL; see cachet_account_get_signature()). */
 CachetAccount *cachet_account_new           (const char *name);
 const char    *cachet_account_get_id        (CachetAccount *self);
 const char    *cachet_account_get_name      (CachetAccount *self);
@@ -183,6 +184,15 @@ void           cachet_account_set_ca_file       (CachetAccount *self,
 guint          cachet_account_get_check_interval (CachetAccount *self);
 void           cachet_account_set_check_interval (CachetAccount *self,
                                                   guint          minutes);
+
+/* Added for the composer (compatible extension) ------------------------------------------ */
+
+/* The signature put under the "-- " separator at the end of new messages from this
+ * account: plain text, possibly several lines, without the separator; NULL for none.
+ * Property "signature" (string); key "signature" in the accounts file. */
+const char    *cachet_account_get_signature     (CachetAccount *self);
+void           cachet_account_set_signature     (CachetAccount *self,
+                                                 const char    *signature);
 
 /* All accounts, kept in $XDG_CONFIG_HOME/cachet/accounts.ini (a GKeyFile, written
  * atomically; no password is ever in it).  "changed" is emitted after each change: an

@@ -55,6 +55,7 @@
 #define DEFAULT_TIMEOUT 60
 #define MAILSTREAM_BUFFER 8192
 #define MAX_CHAIN 16
+#define QUICK_ACKS 4   /* reads acknowledged at once after connecting and after a handshake */
 
 struct _CachetNetStream
 {
@@ -75,6 +76,7 @@ struct _CachetNetStream
   gboolean            broken;         /* a call failed: no close_notify */
   gboolean            closed;
   gboolean            secure;         /* handshake done, certificate trusted, TLS >= 1.2 */
+  guint               quick_acks;     /* reads still to be acknowledged at once */
   GTlsProtocolVersion version;
   char               *ciphersuite;
 
@@ -205,6 +207,7 @@ cachet_net_stream_connect (const char    *host,
   /* Each blocking wait polls the cancellable's eventfd; without a reference held here,
    * GLib would make and close one for every wait (two system calls per reply). */
   g_cancellable_make_pollfd (self->abort, &self->abort_fd);
+  self->quick_acks = QUICK_ACKS;
   g_debug ("connected to %s port %u", host, port);
   return self;
 }
@@ -276,6 +279,24 @@ check_current (CachetNetStream *self,
   return FALSE;
 }
 
+/* Acknowledges at once what has arrived, for the first reads of a connection and after
+ * a handshake.  A server whose socket keeps Nagle's algorithm holds back the second of
+ * two small writes until the first is acknowledged, which the kernel delays by ~40 ms:
+ * Postfix's session ticket and greeting after the TLS handshake cost every connection
+ * those 40 ms.  TCP_QUICKACK is not sticky, hence before each of those reads; later on
+ * the replies come in one piece, and bulk data is not worth an acknowledgement each. */
+static void
+quick_ack (CachetNetStream *self)
+{
+  if (self->quick_acks == 0)
+    return;
+  self->quick_acks--;
+#ifdef TCP_QUICKACK
+  g_socket_set_option (g_socket_connection_get_socket (self->connection), IPPROTO_TCP,
+                       TCP_QUICKACK, 1, NULL);
+#endif
+}
+
 static gssize
 stream_read (CachetNetStream *self,
              GIOStream       *io,
@@ -287,6 +308,7 @@ stream_read (CachetNetStream *self,
 
   if (!check_current (self, io))
     return -1;
+  quick_ack (self);
   n = g_input_stream_read (g_io_stream_get_input_stream (io), buf, count, self->abort,
                            &local_error);
   if (n < 0)
@@ -342,6 +364,13 @@ cachet_net_stream_get_last_error (CachetNetStream *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->error;
+}
+
+gboolean
+cachet_net_stream_is_broken (CachetNetStream *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  return self->broken || g_cancellable_is_cancelled (self->abort);
 }
 
 void
@@ -559,6 +588,7 @@ cachet_net_stream_handshake (CachetNetStream *self,
     }
   self->ciphersuite = g_tls_connection_get_ciphersuite_name (self->tls);
   self->secure = TRUE;
+  self->quick_acks = QUICK_ACKS;
   g_debug ("%s: %s, %s", self->host, name, self->ciphersuite);
   return TRUE;
 }

@@ -105,6 +105,11 @@ void             cachet_net_stream_set_io_error  (CachetNetStream  *self,
                                                   GError          **error);
 /* The GIO error of the last failed read or write (NULL after an end of file). */
 const GError    *cachet_net_stream_get_last_error (CachetNetStream *self);
+/* TRUE once a read or write failed or met the end of the stream, a handshake failed, or
+ * the stream was aborted (a close after none of these is not a failure): for telling a
+ * dead connection from a peer that sent nonsense when libetpan reports only that it got
+ * no reply. */
+gboolean         cachet_net_stream_is_broken     (CachetNetStream  *self);
 
 /* Closes the connection: with a TLS close_notify when nothing went wrong (bounded by the
  * timeout), without one after a failure or a cancellation.  Idempotent. */

@@ -19,25 +19,25 @@ G_BEGIN_DECLS
 #define CACHET_TYPE_SENDER (cachet_sender_get_type ())
 G_DECLARE_FINAL_TYPE (CachetSender, cachet_sender, CACHET, SENDER, GObject)
 
-typedef enum
-{
-  CACHET_OUTBOX_WAITING,   /* queued, or waiting for its next try */
-  CACHET_OUTBOX_SENDING,
-  CACHET_OUTBOX_FAILED,    /* needs the user: see the reason */
-  CACHET_OUTBOX_SENT,      /* recorded sent, being moved to Sent */
-} CachetOutboxState;
+/* CachetOutboxState (waiting, sending, failed, sent) is declared in cachet-store.h, whose
+ * outbox keeps it. */
 
 typedef struct
 {
   gint64             message_id;     /* in the store (Outbox folder) */
-  char              *account_id;
+  char              *account_id;     /* NULL: not queued (no envelope known: edit or delete) */
   CachetOutboxState  state;
   guint              attempts;
   gint64             next_try;       /* unix time, 0: now */
   char              *reason;         /* last failure in plain words, or NULL */
+  /* Added with the implementation (compatible extension): */
+  gboolean           in_doubt;       /* FAILED because sending it was interrupted where the
+                                        server may have taken it: never sent again by itself;
+                                        cachet_sender_retry() is the user's "send it again" */
 } CachetOutboxEntry;
 
 void cachet_outbox_entry_free (CachetOutboxEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetOutboxEntry, cachet_outbox_entry_free)
 
 CachetSender *cachet_sender_new            (CachetStore       *store,
                                             CachetAccountList *accounts);
@@ -53,7 +53,8 @@ void          cachet_sender_queue_async    (CachetSender        *self,
 gint64        cachet_sender_queue_finish   (CachetSender  *self,
                                             GAsyncResult  *result,
                                             GError       **error);
-/* Try everything waiting (or failed) now, ignoring the backoff. */
+/* Try everything waiting (or failed) now, ignoring the backoff; not the messages in doubt
+ * (each needs the user's cachet_sender_retry()). */
 void          cachet_sender_send_now       (CachetSender *self);
 /* The Outbox as the store has it (CachetOutboxEntry). */
 GPtrArray    *cachet_sender_list           (CachetSender *self);
@@ -62,8 +63,41 @@ gboolean      cachet_sender_withdraw_sync  (CachetSender  *self,
                                             gint64         message_id,
                                             GError       **error);
 
+/* Added with the implementation (compatible extensions) -------------------------------- */
+
+/* The user's "Retry now" for one message: due at once, a message in doubt included. */
+void          cachet_sender_retry          (CachetSender *self,
+                                            gint64        message_id);
+/* cachet_sender_withdraw_sync() for the main thread.  Refused (CACHET_STORE_ERROR_INVALID)
+ * while the message is being sent or after it was; the message stays in the Outbox folder,
+ * not queued, for the caller to move (to Drafts) or delete. */
+void          cachet_sender_withdraw_async (CachetSender        *self,
+                                            gint64               message_id,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean      cachet_sender_withdraw_finish (CachetSender  *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+/* How long to wait for the keyring (ms) and for the server (s). */
+void          cachet_sender_set_timeouts   (CachetSender *self,
+                                            guint         secrets_ms,
+                                            guint         network_s);
+/* TRUE while the worker runs or is about to ("notify::busy" in the creator's context). */
+gboolean      cachet_sender_is_busy        (CachetSender *self);
+/* For quitting: asks every sender of this process to stop after the message it is sending,
+ * waits up to half of @timeout_ms, then cancels what is still running (a message cut off
+ * inside its transaction is in doubt afterwards) and waits for the rest.  FALSE if some
+ * worker did not end in time. */
+gboolean      cachet_sender_cancel_all     (guint         timeout_ms);
+
 /* Signals (main context of the creator):
  *   "changed" (gint64 message_id): a message's state changed
- *   "sent" (gint64 message_id, gint64 sent_message_id) */
+ *   "sent" (gint64 message_id, gint64 sent_message_id): it is in Sent now (the store keeps
+ *          ids across moves, so both are the same id)
+ *   "notice" (gint64 message_id, const char *text): something the user should know that is
+ *          not a failure: some recipients refused while the others got it (added with the
+ *          implementation)
+ * Property "busy" (boolean, read-only). */
 
 G_END_DECLS

@@ -172,6 +172,25 @@ gboolean     _cachet_index_set_synchronous_full (CachetIndex  *index,
                                                  gboolean      full,
                                                  GError      **error);
 
+/* The outbox table (cachet-index-outbox.c).  Writer, unless said. */
+gboolean     _cachet_index_outbox_insert   (CachetIndex              *index,
+                                            const CachetOutboxRecord *record,
+                                            GError                  **error);
+/* Writes state, attempts, next_try, reason and in_doubt of @record's row. */
+gboolean     _cachet_index_outbox_update   (CachetIndex              *index,
+                                            const CachetOutboxRecord *record,
+                                            GError                  **error);
+gboolean     _cachet_index_outbox_delete   (CachetIndex              *index,
+                                            gint64                    message_id,
+                                            GError                  **error);
+/* The row of @message_id; NULL (no error) when there is none. */
+CachetOutboxRecord *_cachet_index_outbox_get (CachetIndex            *index,
+                                              gint64                  message_id,
+                                              GError                **error);
+/* Every row: message id (gint64 *) -> CachetOutboxRecord. */
+GHashTable  *_cachet_index_outbox_rows     (CachetIndex              *index,
+                                            GError                  **error);
+
 /* Reads: any thread.  Acquire a reader, use it, release it. */
 CachetIndexReader *_cachet_index_reader_acquire (CachetIndex       *index,
                                                  GError           **error);
@@ -197,6 +216,12 @@ gboolean           _cachet_index_summaries      (CachetIndexReader    *reader,
                                                  GError              **error);
 char              *_cachet_index_dup_rel_path   (CachetIndexReader *reader,
                                                  gint64             id,
+                                                 GError           **error);
+/* The messages of @folder_id (the Outbox) with their outbox rows, oldest first; one message
+ * when @message_id is not 0. */
+GPtrArray         *_cachet_index_outbox_list    (CachetIndexReader *reader,
+                                                 gint64             folder_id,
+                                                 gint64             message_id,
                                                  GError           **error);
 /* key -> CachetLedgerEntry */
 GHashTable        *_cachet_index_ledger_read    (CachetIndexReader *reader,

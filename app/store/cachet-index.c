@@ -18,8 +18,10 @@
 
 #include "cachet-store-private.h"
 
-/* Schema, version 4 (1 lacked the sync times of folders, 3 the POP3 ledger).  An index of
- * another version is moved aside and rebuilt from the files, ledger included.
+/* Schema, version 5 (1 lacked the sync times of folders, 3 the POP3 ledger, 4 the outbox).
+ * An index of version 4 gets the outbox table added in place (it has nothing to fill it
+ * with: the rows come from the outbox journal, see cachet-store-outbox.c); an index of any
+ * other version is moved aside and rebuilt from the files, ledger and outbox included.
  *
  * Durability: journal_mode=WAL with synchronous=NORMAL.  In WAL mode NORMAL never corrupts
  * the database; a power cut (not a crashed process: the WAL is in the OS by then) may only
@@ -49,7 +51,7 @@
  * Counts: each folder row keeps its total and unread counts, maintained by triggers in the
  * same transaction as the change, so opening the store reads a few rows instead of scanning
  * every message (a GROUP BY over 100,000 messages took ~20 ms, twice per open). */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char schema_sql[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
@@ -120,8 +122,30 @@ static const char schema_sql[] =
   "    message_id = coalesce ((SELECT id FROM messages WHERE base = OLD.base), 0),"
   "    deleted_locally = NOT EXISTS (SELECT 1 FROM messages WHERE base = OLD.base)"
   "    WHERE message_id = OLD.id;"
+  " END;";
+
+/* What version 5 added: the outbox (see cachet-index-outbox.c).  A row lives only while its
+ * message is in the Outbox folder: moving the message anywhere (Sent, Drafts, Trash) or
+ * removing it drops the row in the same transaction. */
+static const char schema_v5_sql[] =
+  "CREATE TABLE outbox ("
+  "  message_id INTEGER PRIMARY KEY,"
+  "  account TEXT NOT NULL,"
+  "  recipients TEXT NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_try INTEGER NOT NULL DEFAULT 0,"
+  "  reason TEXT,"
+  "  in_doubt INTEGER NOT NULL DEFAULT 0,"
+  "  queued INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TRIGGER messages_outbox_delete AFTER DELETE ON messages BEGIN"
+  "  DELETE FROM outbox WHERE message_id = OLD.id;"
   " END;"
-  "PRAGMA user_version = 4;";
+  "CREATE TRIGGER messages_outbox_move AFTER UPDATE OF folder_id ON messages"
+  "  WHEN NEW.folder_id != OLD.folder_id BEGIN"
+  "  DELETE FROM outbox WHERE message_id = OLD.id;"
+  " END;"
+  "PRAGMA user_version = 5;";
 
 struct _CachetDb
 {
@@ -291,6 +315,7 @@ static gboolean
 check_database (CachetDb *conn,
                 gboolean  sealed,
                 gboolean *fresh,
+                gboolean *migrate,
                 GError  **error)
 {
   sqlite3_stmt *stmt = NULL;
@@ -327,7 +352,8 @@ check_database (CachetDb *conn,
   if (n_tables < 0)
     return FALSE;
   *fresh = n_tables == 0;
-  if (version == SCHEMA_VERSION || (version == 0 && n_tables == 0))
+  *migrate = version == 4;
+  if (version == SCHEMA_VERSION || version == 4 || (version == 0 && n_tables == 0))
     return TRUE;
   g_set_error (error, CACHET_STORE_ERROR, CACHET_STORE_ERROR_DATABASE,
                _("The mail index has an unknown format (version %" PRId64 ")."),
@@ -413,6 +439,23 @@ take_shared_lock (const char *path)
   return fd;
 }
 
+/* Version 4 to 5, in one transaction: a crash leaves version 4, migrated again; a failure
+ * counts as a broken index (rebuilt from the files). */
+static gboolean
+migrate_v4 (CachetDb *conn,
+            GError  **error)
+{
+  if (!exec (conn, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!exec (conn, schema_v5_sql, error) || !exec (conn, "COMMIT", error))
+    {
+      exec (conn, "ROLLBACK", NULL);
+      return FALSE;
+    }
+  g_message ("The mail index was brought to version %d", SCHEMA_VERSION);
+  return TRUE;
+}
+
 static gboolean
 setup_writer (CachetDb *conn,
               gboolean  fresh,
@@ -428,7 +471,7 @@ setup_writer (CachetDb *conn,
               * 20,000-message index took the same time either way). */
              "PRAGMA cache_size=-8000;", error))
     return FALSE;
-  if (fresh && !exec (conn, schema_sql, error))
+  if (fresh && (!exec (conn, schema_sql, error) || !exec (conn, schema_v5_sql, error)))
     return FALSE;
   return TRUE;
 }
@@ -443,6 +486,7 @@ _cachet_index_open (const char *path,
   g_autoptr(GError) local_error = NULL;
   CachetIndex *index = g_new0 (CachetIndex, 1);
   gboolean fresh = FALSE;
+  gboolean migrate = FALSE;
   gboolean sealed;
 
   index->path = g_strdup (path);
@@ -458,7 +502,8 @@ _cachet_index_open (const char *path,
       move_aside (path);
     }
   if (!db_open (&index->writer, path, &local_error)
-      || !check_database (&index->writer, sealed, &fresh, &local_error))
+      || !check_database (&index->writer, sealed, &fresh, &migrate, &local_error)
+      || (migrate && !migrate_v4 (&index->writer, &local_error)))
     {
       g_message ("Rebuilding the mail index %s: %s", path, local_error->message);
       g_clear_error (&local_error);

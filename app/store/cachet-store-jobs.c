@@ -101,12 +101,12 @@ fsync_cur (const char *folder_dir,
 
 /* Renames @from into @dir/cur/ under @file_name, or under a new base if that name is taken
  * (@size for its ",S=", 0 to look it up); returns the name used. */
-static char *
-rename_into_cur (const char *from,
-                 const char *folder_dir,
-                 const char *file_name,
-                 gsize       size,
-                 GError    **error)
+char *
+_cachet_store_rename_into_cur (const char *from,
+                               const char *folder_dir,
+                               const char *file_name,
+                               gsize       size,
+                               GError    **error)
 {
   g_autofree char *name = g_strdup (file_name);
 
@@ -171,7 +171,7 @@ add_message (CachetStore    *self,
   _cachet_store_crash_point ("add:tmp-written");
 
   name = _cachet_maildir_make_name (base, NULL, job->add);
-  file_name = rename_into_cur (tmp, dir, name, size, error);
+  file_name = _cachet_store_rename_into_cur (tmp, dir, name, size, error);
   if (file_name == NULL)
     {
       g_unlink (tmp);
@@ -379,12 +379,12 @@ out:
 
 /* Moves messages (ids) into @to_folder_id: rename across the folder directories (one file
  * system), then the index, keeping each id. */
-static gboolean
-move_messages (CachetStore  *self,
-               GArray       *ids,
-               gint64        to_folder_id,
-               GCancellable *cancellable,
-               GError      **error)
+gboolean
+_cachet_store_move_messages (CachetStore  *self,
+                             GArray       *ids,
+                             gint64        to_folder_id,
+                             GCancellable *cancellable,
+                             GError      **error)
 {
   g_autoptr(GPtrArray) updates =
     g_ptr_array_new_with_free_func ((GDestroyNotify) pending_update_free);
@@ -422,7 +422,8 @@ move_messages (CachetStore  *self,
           continue;
         }
       from = cur_path (dir, p->file.file_name);
-      p->new_name = rename_into_cur (from, to_dir, p->file.file_name, 0, &local_error);
+      p->new_name = _cachet_store_rename_into_cur (from, to_dir, p->file.file_name, 0,
+                                                   &local_error);
       if (p->new_name == NULL)
         {
           pending_update_free (p);
@@ -565,7 +566,7 @@ delete_messages (CachetStore    *self,
       _cachet_store_emit_messages_changed (self, trash_id, CACHET_CHANGE_REMOVED, gone);
     }
   if (to_trash->len > 0)
-    return move_messages (self, to_trash, trash_id, job->cancellable, error);
+    return _cachet_store_move_messages (self, to_trash, trash_id, job->cancellable, error);
   return TRUE;
 }
 
@@ -730,7 +731,8 @@ delete_folder (CachetStore    *self,
         return FALSE;
       for (guint j = 0; j < files->len; j++)
         g_array_append_val (ids, ((CachetIndexFile *) g_ptr_array_index (files, j))->id);
-      if (ids->len > 0 && !move_messages (self, ids, trash_id, job->cancellable, error))
+      if (ids->len > 0
+          && !_cachet_store_move_messages (self, ids, trash_id, job->cancellable, error))
         return FALSE;
       if (!_cachet_maildir_remove_folder (dir, error))
         return FALSE;
@@ -770,7 +772,8 @@ _cachet_store_run_job (CachetStore    *self,
       job->ok = set_flags (self, job, &error);
       break;
     case JOB_MOVE:
-      job->ok = move_messages (self, job->ids, job->to_folder_id, job->cancellable, &error);
+      job->ok = _cachet_store_move_messages (self, job->ids, job->to_folder_id,
+                                             job->cancellable, &error);
       break;
     case JOB_DELETE:
       job->ok = delete_messages (self, job, &error);
@@ -797,6 +800,9 @@ _cachet_store_run_job (CachetStore    *self,
       break;
     case JOB_LEDGER_FORGET:
       job->ok = _cachet_store_ledger_forget (self, job, &error);
+      break;
+    case JOB_OUTBOX:
+      job->ok = _cachet_store_outbox_run (self, job, &error);
       break;
     case JOB_STOP:
     default:

@@ -37,6 +37,13 @@ G_BEGIN_DECLS
  *   fetch:synced         a fetched batch durable in tmp/, not yet renamed
  *   fetch:renamed        the batch renamed into cur/ and the directory fsync'd, not committed
  *   fetch:committed      the batch and its UIDLs committed, before the fetcher hears of it
+ *   outbox:journaled     a queued message in tmp/ and its envelope in the journal
+ *   outbox:renamed       the queued message renamed into the Outbox's cur/, not committed
+ *   outbox:queued        the queued message and its outbox row committed
+ *   outbox:tried         "trying" recorded for a message, before its SMTP transaction
+ *   outbox:sent          "sent" recorded for a message the server accepted
+ *   outbox:finished      a session's records made durable, its sent messages not yet moved
+ *   outbox:moved         the sent messages moved to Sent and committed
  */
 #define CACHET_STORE_CRASH_EXIT 86
 
@@ -57,6 +64,7 @@ typedef enum
   JOB_IMPORT_MBOX,
   JOB_FETCH_COMMIT,
   JOB_LEDGER_FORGET,
+  JOB_OUTBOX,
 } CachetStoreJobKind;
 
 typedef struct _CachetStoreJob CachetStoreJob;
@@ -164,6 +172,19 @@ gboolean _cachet_store_refresh_folders       (CachetStore      *self,
 void     _cachet_store_finish_changes        (CachetStore      *self);
 void     _cachet_store_touch                 (CachetStore      *self,
                                               gint64            folder_id);
+/* Renames @from into @folder_dir/cur/ as @file_name, or under a new base when that name is
+ * taken (@size for its ",S=", 0 to look it up); returns the name used. */
+char    *_cachet_store_rename_into_cur       (const char       *from,
+                                              const char       *folder_dir,
+                                              const char       *file_name,
+                                              gsize             size,
+                                              GError          **error);
+/* Moves messages (ids) into @to_folder_id, keeping each id. */
+gboolean _cachet_store_move_messages         (CachetStore      *self,
+                                              GArray           *ids,
+                                              gint64            to_folder_id,
+                                              GCancellable     *cancellable,
+                                              GError          **error);
 
 /* cachet-store-sync.c: reconcile files and index. */
 gboolean _cachet_store_open_worker           (CachetStore      *self,
@@ -215,6 +236,52 @@ gboolean _cachet_store_load_tombstones       (CachetStore      *self,
                                               GError          **error);
 gboolean _cachet_store_rewrite_tombstones    (CachetStore      *self,
                                               GError          **error);
+
+/* cachet-store-outbox.c: the outbox jobs (job->payload says which). */
+gboolean _cachet_store_outbox_run            (CachetStore      *self,
+                                              CachetStoreJob   *job,
+                                              GError          **error);
+
+/* cachet-store-outbox-journal.c: the outbox journal, "mail/.cachet-outbox". */
+typedef enum
+{
+  CACHET_JOURNAL_NOT_QUEUED,  /* withdrawn */
+  CACHET_JOURNAL_WAITING,
+  CACHET_JOURNAL_SENT,
+  CACHET_JOURNAL_IN_DOUBT,
+} CachetJournalStatus;
+
+typedef struct
+{
+  char               *account_id;
+  char              **recipients;
+  CachetJournalStatus status;
+} CachetJournalEntry;
+
+/* Appends one record ("Q", "T", ...), @fields escaped; synced when @durable. */
+gboolean    _cachet_outbox_journal_append   (CachetStore         *self,
+                                             const char          *kind,
+                                             const char * const  *fields,
+                                             gboolean             durable,
+                                             GError             **error);
+gboolean    _cachet_outbox_journal_sync     (CachetStore         *self,
+                                             GError             **error);
+/* Holds the journal's shared lock (no rewrite meanwhile): -1 with @error on failure. */
+int         _cachet_outbox_journal_lock     (CachetStore         *self,
+                                             GError             **error);
+void        _cachet_outbox_journal_unlock   (int                  lock_fd);
+/* base -> CachetJournalEntry, from the journal's text as this boot (@boot_id) sees it. */
+GHashTable *_cachet_outbox_journal_parse    (const char          *text,
+                                             const char          *boot_id);
+GHashTable *_cachet_outbox_journal_read     (CachetStore         *self,
+                                             GError             **error);
+/* Writes the journal again with only @live (base -> CachetJournalEntry), unless a queueing
+ * in another process holds it (then it is left as it is). */
+gboolean    _cachet_outbox_journal_rewrite  (CachetStore         *self,
+                                             GHashTable          *live,
+                                             GError             **error);
+/* This boot of the machine (a power cut in between loses unsynced records). */
+const char *_cachet_outbox_boot_id          (void);
 
 /* cachet-store-threads.c */
 typedef struct

@@ -301,6 +301,28 @@ gint64       cachet_store_find_by_message_id (CachetStore   *self,
                                               gint64         folder_id,
                                               GError       **error);
 
+/* Addresses seen, for completing what the user types in To, Cc and Bcc (CachetAddress,
+ * free with g_ptr_array_unref()): the senders of stored messages, with the name they used
+ * last, and the recipients the index kept as a bare address (it keeps To only in display
+ * form, so a recipient who had a name is found only once they wrote).  An address matches
+ * when it, its name or a word of its name starts with @prefix (case-insensitive); the most
+ * frequent come first, then the most recent.  @limit 0: no limit.  Any thread; it scans the
+ * index, so a GUI uses the _async form. */
+GPtrArray  *cachet_store_find_addresses_sync   (CachetStore         *self,
+                                                const char          *prefix,
+                                                guint                limit,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
+void        cachet_store_find_addresses_async  (CachetStore         *self,
+                                                const char          *prefix,
+                                                guint                limit,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+GPtrArray  *cachet_store_find_addresses_finish (CachetStore         *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
 /* POP3: exactly-once delivery and the UIDL ledger.
  *
  * The ledger records, per account, the unique id (UIDL) of every message fetched from a POP3
@@ -389,6 +411,123 @@ gboolean     cachet_store_batch_finish              (CachetStoreBatch    *batch,
                                                      GPtrArray          **stored,
                                                      guint               *n_new,
                                                      GError             **error);
+
+/* The outbox: messages waiting to be sent (see cachet-store-outbox.c for how it survives a
+ * crash and a lost index).
+ *
+ * A message to send is written to the Outbox folder with its envelope (the account that
+ * sends it, the recipients given to the server: Bcc among them, though the file has no Bcc
+ * header) and a state.  The Maildir root keeps a small journal beside the folders,
+ * "mail/.cachet-outbox": the envelope of each queued message and, while a sender works, the
+ * marks "trying" (the SMTP transaction is starting) and "sent" (the server accepted it).
+ * The journal is the truth the index's outbox table is rebuilt from, and what keeps a
+ * message from being sent twice: a message recorded sent is never sent again (it is moved
+ * to Sent), and a message whose transaction was interrupted by a crash (tried, no outcome)
+ * is "in doubt": the server may have it, so it waits for the user instead of being sent
+ * again by itself.
+ *
+ * One sender at a time may call the functions marked "sender" (the one holding its lock,
+ * see app/send); queueing, listing, retrying and withdrawing are open to anyone.  All writes
+ * run on the store's writer thread (never call the _sync forms from a GUI's main thread).
+ * Crash hooks (CACHET_STORE_CRASH_AT): outbox:journaled, outbox:renamed, outbox:queued,
+ * outbox:tried, outbox:sent, outbox:finished, outbox:moved. */
+typedef enum
+{
+  CACHET_OUTBOX_WAITING,   /* queued, or waiting for its next try */
+  CACHET_OUTBOX_SENDING,
+  CACHET_OUTBOX_FAILED,    /* needs the user: see the reason */
+  CACHET_OUTBOX_SENT,      /* recorded sent, being moved to Sent */
+} CachetOutboxState;
+
+typedef struct
+{
+  gint64             message_id;   /* in the Outbox folder */
+  char              *account_id;   /* NULL: not queued (Cachet knows no envelope for it) */
+  char             **recipients;   /* the envelope recipients; NULL when not queued */
+  CachetOutboxState  state;
+  guint              attempts;
+  gint64             next_try;     /* Unix time; 0: as soon as possible */
+  char              *reason;       /* the last failure in plain words, or NULL */
+  gboolean           in_doubt;     /* interrupted inside the SMTP transaction (FAILED) */
+  gint64             queued;       /* Unix time it was queued; 0 when not known */
+} CachetOutboxRecord;
+
+void                cachet_outbox_record_free        (CachetOutboxRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetOutboxRecord, cachet_outbox_record_free)
+
+/* Writes @message (RFC 5322; sent as it is) into the Outbox, seen, with its envelope, and
+ * returns its id.  Durable when it returns: file, journal and index. */
+gint64              cachet_store_outbox_queue_sync   (CachetStore         *self,
+                                                      const char          *account_id,
+                                                      GBytes              *message,
+                                                      const char * const  *recipients,
+                                                      GCancellable        *cancellable,
+                                                      GError             **error);
+/* Reads (any thread): every message of the Outbox folder (CachetOutboxRecord, oldest
+ * first), and one of them (NULL with CACHET_STORE_ERROR_NOT_FOUND when it is not in the
+ * Outbox). */
+GPtrArray          *cachet_store_outbox_list         (CachetStore         *self,
+                                                      GError             **error);
+CachetOutboxRecord *cachet_store_outbox_get          (CachetStore         *self,
+                                                      gint64               message_id,
+                                                      GError             **error);
+/* Makes @message_id (0: every waiting or failed message not in doubt) due now: WAITING,
+ * next try 0.  Naming a message in doubt is the user's decision to send it again. */
+gboolean            cachet_store_outbox_retry_sync   (CachetStore         *self,
+                                                      gint64               message_id,
+                                                      GCancellable        *cancellable,
+                                                      GError             **error);
+/* Takes a message out of the queue; it stays in the Outbox folder (not queued) for the
+ * caller to move or delete.  Refused (CACHET_STORE_ERROR_INVALID) while it is being sent. */
+gboolean            cachet_store_outbox_withdraw_sync (CachetStore        *self,
+                                                       gint64              message_id,
+                                                       GCancellable       *cancellable,
+                                                       GError            **error);
+
+/* Sender: brings the outbox table in line with the journal (after a crash, a lost index,
+ * or another process's queueing): creates missing rows, marks what was recorded sent SENT
+ * and what was interrupted in doubt, and moves every SENT message to Sent; @moved (may be
+ * NULL) gets their ids (gint64).  Then tidies the journal. */
+gboolean            cachet_store_outbox_recover_sync (CachetStore         *self,
+                                                      GArray             **moved,
+                                                      GCancellable        *cancellable,
+                                                      GError             **error);
+/* Sender: these messages are about to be sent in one session (made durable first). */
+gboolean            cachet_store_outbox_begin_sync   (CachetStore         *self,
+                                                      const gint64        *ids,
+                                                      guint                n_ids,
+                                                      GCancellable        *cancellable,
+                                                      GError             **error);
+/* Sender: the transaction of this message starts now (SENDING).  CACHET_STORE_ERROR_NOT_FOUND
+ * when it is no longer waiting (withdrawn, moved, deleted): do not send it. */
+gboolean            cachet_store_outbox_trying_sync  (CachetStore         *self,
+                                                      gint64               message_id,
+                                                      GError             **error);
+/* Sender: the server accepted it (SENT). */
+gboolean            cachet_store_outbox_sent_sync    (CachetStore         *self,
+                                                      gint64               message_id,
+                                                      GError             **error);
+/* Sender: it was not sent: @state WAITING (try again at @next_try) or FAILED (wait for
+ * the user), with the reason; counts an attempt. */
+gboolean            cachet_store_outbox_failed_sync  (CachetStore         *self,
+                                                      gint64               message_id,
+                                                      CachetOutboxState    state,
+                                                      gint64               next_try,
+                                                      const char          *reason,
+                                                      GError             **error);
+/* Sender: its transaction broke off where the server may have taken it (the connection
+ * dropped or timed out after the recipients were accepted): FAILED and in doubt, with the
+ * reason; counts an attempt. */
+gboolean            cachet_store_outbox_interrupted_sync (CachetStore     *self,
+                                                          gint64           message_id,
+                                                          const char      *reason,
+                                                          GError         **error);
+/* Sender: the session is over: makes its records durable, then moves the SENT messages to
+ * Sent (keeping their ids); @moved (may be NULL) gets those ids. */
+gboolean            cachet_store_outbox_finish_sync  (CachetStore         *self,
+                                                      GArray             **moved,
+                                                      GCancellable        *cancellable,
+                                                      GError             **error);
 
 /* Signals (in the creator's main context):
  *   "folders-changed" ()                       folders added, removed, renamed or counts changed

@@ -44,6 +44,7 @@ struct _CachetAccountEditor
   GtkComboBox       *large_combo;
   GtkSpinButton     *large_size_spin;
   GtkSpinButton     *interval_spin;
+  GtkTextView       *signature_view;
   GtkWidget         *save_button;
 
   char              *ca_file;        /* chosen, or NULL */

@@ -146,6 +146,9 @@ fill (CachetAccountEditor *self,
     gtk_spin_button_set_value (self->large_size_spin,
                                MAX (1, (large + (1 << 20) - 1) >> 20));
   gtk_spin_button_set_value (self->interval_spin, cachet_account_get_check_interval (account));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->signature_view),
+                            cachet_account_get_signature (account) != NULL
+                            ? cachet_account_get_signature (account) : "", -1);
   show_plain_labels (self);
   update_sensitivity (self);
   self->filling = FALSE;
@@ -243,6 +246,15 @@ read_form (CachetAccountEditor *self)
   cachet_account_set_ca_file (account, self->ca_file);
   cachet_account_set_check_interval (account,
                                      gtk_spin_button_get_value_as_int (self->interval_spin));
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->signature_view);
+    GtkTextIter start, end;
+    g_autofree char *signature = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    signature = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    cachet_account_set_signature (account, signature);
+  }
   return g_steal_pointer (&account);
 }
 
@@ -538,6 +550,7 @@ cachet_account_editor_class_init (CachetAccountEditorClass *klass)
   BIND (large_combo);
   BIND (large_size_spin);
   BIND (interval_spin);
+  BIND (signature_view);
   BIND (save_button);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, security_changed_cb);

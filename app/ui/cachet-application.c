@@ -9,6 +9,7 @@
 
 #include "cachet-account-wizard.h"
 #include "cachet-accounts-dialog.h"
+#include "cachet-composer.h"
 #include "cachet-fetcher.h"
 #include "cachet-isp-profile.h"
 #include "cachet-secrets.h"
@@ -31,6 +32,7 @@ struct _CachetApplication
   GtkApplication  parent_instance;
 
   CachetStore    *store;
+  CachetSender   *sender;
   CachetAccountList *accounts;
   char           *accounts_error;  /* why the accounts file could not be read, or NULL */
   GtkWidget      *accounts_dialog;
@@ -367,6 +369,15 @@ static const struct
   { "win.new-folder", { "<Primary><Shift>n", NULL } },
   { "win.import-mbox", { "<Primary>o", NULL } },
   { "win.show-help-overlay", { "<Primary>question", "<Primary>F1", NULL } },
+  { "win.compose", { "<Primary>n", NULL } },
+  { "win.reply", { "<Primary>r", NULL } },
+  { "win.reply-all", { "<Primary><Shift>r", NULL } },
+  { "win.forward", { "<Primary>l", NULL } },
+  /* The composer's; Ctrl+S is also the main window's "flag": each window has only one. */
+  { "win.send", { "<Primary>Return", "<Primary>KP_Enter", NULL } },
+  { "win.save-draft", { "<Primary>s", NULL } },
+  { "win.attach", { "<Primary><Shift>a", NULL } },
+  { "win.close", { "<Primary>w", NULL } },
 };
 
 static void
@@ -471,6 +482,35 @@ cachet_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* `cachet mailto:…` and the desktop's mailto: handler (the desktop file's MimeType
+ * x-scheme-handler/mailto) open a composer for each link; nothing else is opened. */
+static void
+cachet_application_open (GApplication  *app,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  CachetApplication *self = CACHET_APPLICATION (app);
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autoptr(GError) error = NULL;
+      CachetDraft *draft;
+
+      if (g_ascii_strncasecmp (uri, "mailto:", 7) != 0)
+        {
+          g_autofree char *name = g_file_get_parse_name (files[i]);
+          g_message (_("Cachet opens mailto: links only, not “%s”."), name);
+          continue;
+        }
+      draft = cachet_draft_new_from_mailto (uri, &error);
+      if (draft == NULL)
+        g_message (_("The link “%s” cannot be written to: %s"), uri, error->message);
+      cachet_application_compose (self, draft, 0);
+    }
+}
+
 static void
 cachet_application_shutdown (GApplication *app)
 {
@@ -484,6 +524,10 @@ cachet_application_shutdown (GApplication *app)
   /* A fetch still running (quit with Ctrl+Q, or the window closed mid-fetch) is cancelled
    * and waited for: the batch it is committing ends in the store before the store closes. */
   cachet_fetcher_cancel_all (15000);
+  /* So is sending: the message being sent is finished first when it can be (a message cut
+   * off in its transaction would wait, in doubt, for the user). */
+  cachet_sender_cancel_all (15000);
+  g_clear_object (&self->sender);
   if (self->store != NULL)
     cachet_store_close (self->store);
   g_clear_object (&self->store);
@@ -499,6 +543,7 @@ cachet_application_finalize (GObject *object)
   if (self->start_thread != NULL)
     g_thread_join (g_steal_pointer (&self->start_thread));
   g_clear_pointer (&self->start, start_list_free);
+  g_clear_object (&self->sender);
   g_clear_object (&self->store);
   g_clear_object (&self->accounts);
   g_free (self->accounts_error);
@@ -517,6 +562,7 @@ cachet_application_class_init (CachetApplicationClass *klass)
   app_class->startup = cachet_application_startup;
   app_class->handle_local_options = cachet_application_handle_local_options;
   app_class->activate = cachet_application_activate;
+  app_class->open = cachet_application_open;
   app_class->shutdown = cachet_application_shutdown;
 }
 
@@ -539,7 +585,7 @@ cachet_application_new (void)
 {
   return g_object_new (CACHET_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS | G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 
@@ -550,9 +596,47 @@ cachet_application_get_accounts (CachetApplication *self)
   return self->accounts;
 }
 
+CachetSender *
+cachet_application_get_sender (CachetApplication *self)
+{
+  g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
+  if (self->sender == NULL && self->store != NULL && cachet_store_is_open (self->store))
+    self->sender = cachet_sender_new (self->store, self->accounts);
+  return self->sender;
+}
+
 CachetStore *
 cachet_application_get_store (CachetApplication *self)
 {
   g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
   return self->store;
+}
+
+CachetComposer *
+cachet_application_compose (CachetApplication *self,
+                            CachetDraft       *draft,
+                            gint64             draft_id)
+{
+  CachetComposer *composer;
+
+  g_return_val_if_fail (CACHET_IS_APPLICATION (self), NULL);
+
+  /* A draft is continued in one window only. */
+  if (draft_id != 0)
+    for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+      if (CACHET_IS_COMPOSER (l->data)
+          && cachet_composer_get_draft_id (CACHET_COMPOSER (l->data)) == draft_id)
+        {
+          g_clear_pointer (&draft, cachet_draft_free);
+          gtk_window_present (GTK_WINDOW (l->data));
+          return CACHET_COMPOSER (l->data);
+        }
+
+  /* The sender comes with the open store; a composer opened before (a mailto: link at
+   * start) asks for it when it sends. */
+  composer = cachet_composer_new (GTK_APPLICATION (self), self->store, self->accounts, draft,
+                                  draft_id);
+  cachet_composer_set_sender (composer, cachet_application_get_sender (self));
+  gtk_window_present (GTK_WINDOW (composer));
+  return composer;
 }

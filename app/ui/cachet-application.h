@@ -4,6 +4,8 @@
 #include <gtk/gtk.h>
 
 #include "cachet-account.h"
+#include "cachet-composer.h"
+#include "cachet-sender.h"
 #include "cachet-store.h"
 
 G_BEGIN_DECLS
@@ -18,6 +20,9 @@ CachetStore       *cachet_application_get_store (CachetApplication *self);
 /* The mail accounts, loaded at start from $XDG_CONFIG_HOME/cachet/accounts.ini. */
 CachetAccountList *cachet_application_get_accounts (CachetApplication *self);
 
+/* The outbox's sender: one per process, made once the store is open (NULL before). */
+CachetSender      *cachet_application_get_sender (CachetApplication *self);
+
 /* The message list of the folder shown at start, listed while GTK was starting, when it is
  * ready and was listed for exactly this folder and order; else NULL.  Taken once. */
 CachetMessageList *cachet_application_take_start_list (CachetApplication *self,
@@ -25,6 +30,12 @@ CachetMessageList *cachet_application_take_start_list (CachetApplication *self,
                                                        CachetSortColumn   sort,
                                                        gboolean           descending,
                                                        gboolean           threaded);
+
+/* Opens a composer for @draft (taken; NULL: a new message), or presents the one already
+ * open for the stored draft @draft_id (then @draft is dropped).  Returns it (borrowed). */
+CachetComposer    *cachet_application_compose   (CachetApplication *self,
+                                                 CachetDraft       *draft,
+                                                 gint64             draft_id);
 
 /* The application's settings, or NULL when the schema is not installed (a build run in
  * place still works; it only forgets its state). */

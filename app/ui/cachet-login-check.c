@@ -10,9 +10,7 @@
 
 #include "cachet-net-error.h"
 #include "cachet-pop3-session.h"
-#ifdef CACHET_HAVE_SMTP_SESSION
 #include "cachet-smtp-session.h"
-#endif
 
 /* Seconds for connecting, the handshake and each reply: a server that takes longer is no
  * use for mail either, and the person waiting sees a spinner. */
@@ -90,7 +88,6 @@ check_pop3 (CheckJob      *job,
   return TRUE;
 }
 
-#ifdef CACHET_HAVE_SMTP_SESSION
 static gboolean
 check_smtp (CheckJob      *job,
             GCancellable  *cancellable,
@@ -113,17 +110,6 @@ check_smtp (CheckJob      *job,
   cachet_smtp_session_quit (session, NULL);
   return TRUE;
 }
-#else
-static gboolean
-check_smtp (CheckJob      *job,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_set_error_literal (error, CACHET_NET_ERROR, CACHET_NET_ERROR_FAILED,
-                       "This build has no SMTP session yet.");
-  return FALSE;
-}
-#endif
 
 static void
 check_worker (GTask        *task,

@@ -64,6 +64,8 @@ _cachet_window_update_actions (CachetWindow *self)
   set_enabled (self, "import-mbox", open && self->import_cancellable == NULL);
   set_enabled (self, "get-mail", open && !_cachet_window_is_getting_mail (self));
   set_enabled (self, "search", open);
+  _cachet_window_outbox_update (self);
+  _cachet_window_compose_update_actions (self);
 }
 
 /* Writes */

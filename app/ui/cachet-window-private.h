@@ -6,11 +6,13 @@
 #include "cachet-folder-tree.h"
 #include "cachet-message-list-view.h"
 #include "cachet-message-view.h"
+#include "cachet-sender.h"
 #include "cachet-store.h"
 
 G_BEGIN_DECLS
 
 typedef struct _CachetWindowFetch CachetWindowFetch;
+typedef struct _CachetWindowOutbox CachetWindowOutbox;
 
 struct _CachetWindow
 {
@@ -27,6 +29,8 @@ struct _CachetWindow
   GtkRevealer           *fetch_revealer;
   GtkLabel              *fetch_label;
   GtkProgressBar        *fetch_progress;
+  GtkRevealer           *outbox_revealer;
+  GtkLabel              *outbox_label;
   GtkStack              *main_stack;
   GtkWidget             *loading_box;
   GtkSpinner            *spinner;
@@ -42,6 +46,7 @@ struct _CachetWindow
   GCancellable          *cancellable;  /* cancelled when the window goes */
   GCancellable          *import_cancellable;
   CachetWindowFetch     *fetch;        /* getting mail: cachet-window-fetch.c */
+  CachetWindowOutbox    *outbox;       /* the Outbox's state: cachet-window-outbox.c */
   gboolean               store_open;
   gboolean               list_focused;  /* the list had the keyboard once */
   gboolean               sync_pending;  /* sync the folder once its list is shown */
@@ -62,6 +67,10 @@ void _cachet_window_update_actions (CachetWindow *self);
 void _cachet_window_mark_read      (CachetWindow *self,
                                     gint64        id);
 
+/* cachet-window-compose.c */
+void _cachet_window_compose_init           (CachetWindow *self);
+void _cachet_window_compose_update_actions (CachetWindow *self);
+
 /* cachet-window-fetch.c */
 void     _cachet_window_fetch_init        (CachetWindow   *self);
 void     _cachet_window_fetch_class_init  (GtkWidgetClass *widget_class);
@@ -71,6 +80,15 @@ void     _cachet_window_fetch_dispose     (CachetWindow   *self);
 void     _cachet_window_get_mail          (CachetWindow   *self,
                                            gboolean        periodic);
 gboolean _cachet_window_is_getting_mail   (CachetWindow   *self);
+
+/* cachet-window-outbox.c */
+void          _cachet_window_outbox_init        (CachetWindow   *self);
+void          _cachet_window_outbox_class_init  (GtkWidgetClass *widget_class);
+void          _cachet_window_outbox_store_ready (CachetWindow   *self);
+void          _cachet_window_outbox_dispose     (CachetWindow   *self);
+/* Brings the Outbox bar and its actions up to date (the folder or selection changed). */
+void          _cachet_window_outbox_update      (CachetWindow   *self);
+CachetSender *_cachet_window_get_sender         (CachetWindow   *self);
 
 /* cachet-window.c */
 void _cachet_window_show_error     (CachetWindow *self,

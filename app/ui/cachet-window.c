@@ -271,6 +271,7 @@ store_ready (CachetWindow *self)
     g_signal_connect_object (cachet_message_list_view_get_tree_view (self->message_list), "draw",
                              G_CALLBACK (bench_draw_cb), self, G_CONNECT_AFTER);
   select_initial_folder (self);
+  _cachet_window_outbox_store_ready (self);
   _cachet_window_update_actions (self);
   _cachet_window_fetch_store_ready (self);
 }
@@ -604,7 +605,9 @@ cachet_window_constructed (GObject *object)
   G_OBJECT_CLASS (cachet_window_parent_class)->constructed (object);
 
   _cachet_window_add_actions (self);
+  _cachet_window_compose_init (self);
   _cachet_window_fetch_init (self);
+  _cachet_window_outbox_init (self);
   restore_state (self);
   _cachet_window_update_actions (self);
 
@@ -630,6 +633,7 @@ cachet_window_dispose (GObject *object)
 
   save_state (self);
   _cachet_window_fetch_dispose (self);
+  _cachet_window_outbox_dispose (self);
   g_clear_handle_id (&self->present_source, g_source_remove);
   g_clear_handle_id (&self->ready_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
@@ -745,6 +749,7 @@ cachet_window_class_init (CachetWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, import_cancel_cb);
   _cachet_window_fetch_class_init (widget_class);
+  _cachet_window_outbox_class_init (widget_class);
 }
 
 static void

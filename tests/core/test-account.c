@@ -561,6 +561,57 @@ test_round_trip (void)
 }
 
 static void
+count_signature_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* The signature: one form for the same text, kept across the file with its lines. */
+static void
+test_signature (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr(CachetAccountList) list = load_list (dir);
+  g_autoptr(CachetAccountList) again = NULL;
+  g_autoptr(CachetAccount) account = make_account ("Home", "me@example.test");
+  g_autoptr(CachetAccount) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  CachetAccount *loaded;
+  guint notified = 0;
+
+  g_assert_null (cachet_account_get_signature (account));
+  g_signal_connect_swapped (account, "notify::signature", G_CALLBACK (count_signature_cb),
+                            &notified);
+
+  cachet_account_set_signature (account, "Jürgen\r\nTel. 0123 \"45\" # 6\n\n  \n");
+  g_assert_cmpstr (cachet_account_get_signature (account), ==,
+                   "Jürgen\nTel. 0123 \"45\" # 6");
+  g_assert_cmpuint (notified, ==, 1);
+  cachet_account_set_signature (account, "Jürgen\nTel. 0123 \"45\" # 6\n");
+  g_assert_cmpuint (notified, ==, 1);
+  copy = cachet_account_dup (account);
+  g_assert_cmpstr (cachet_account_get_signature (copy), ==, cachet_account_get_signature (account));
+
+  g_assert_true (cachet_account_list_add (list, account, &error));
+  g_assert_no_error (error);
+  again = load_list (dir);
+  loaded = cachet_account_list_find (again, "home");
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (cachet_account_get_signature (loaded), ==, "Jürgen\nTel. 0123 \"45\" # 6");
+
+  /* Blank is none, and none leaves no key behind. */
+  cachet_account_set_signature (account, " \n\n");
+  g_assert_null (cachet_account_get_signature (account));
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_true (cachet_account_list_save (list, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *text = read_text (cachet_account_list_get_path (list));
+    g_assert_null (strstr (text, "signature"));
+  }
+}
+
+static void
 test_remove_unknown (void)
 {
   g_autofree char *dir = make_dir ();
@@ -976,6 +1027,7 @@ main (int    argc,
   g_test_add_func ("/core/account/file/missing", test_missing_file);
   g_test_add_func ("/core/account/file/round-trip", test_round_trip);
   g_test_add_func ("/core/account/file/remove-unknown", test_remove_unknown);
+  g_test_add_func ("/core/account/file/signature", test_signature);
   g_test_add_func ("/core/account/file/add-invalid", test_add_invalid);
   g_test_add_func ("/core/account/file/hand-edited", test_hand_edited);
   g_test_add_func ("/core/account/file/syntax-error", test_syntax_error);

@@ -419,9 +419,23 @@ test_add_edit_remove (void)
   gtk_entry_set_text (editor->smtp_user_entry, "dialog-smtp");
   gtk_toggle_button_set_active (editor->smtp_own_password_check, TRUE);
   gtk_entry_set_text (editor->smtp_password_entry, "smtp-" PASSWORD);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (editor->signature_view),
+                            "Dialog Tester\nexample.test\n\n", -1);
   click_save (editor);
   spin_until (editor_closed, dialog, "the edit to be saved");
   g_assert_cmpstr (cachet_account_get_smtp (account)->user, ==, "dialog-smtp");
+  g_assert_cmpstr (cachet_account_get_signature (account), ==, "Dialog Tester\nexample.test");
+  editor = click_edit (dialog, 0);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (editor->signature_view);
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_cmpstr (text, ==, "Dialog Tester\nexample.test");
+  }
+  gtk_dialog_response (GTK_DIALOG (editor), GTK_RESPONSE_CANCEL);
   password = lookup (account, "smtp");
   g_assert_cmpstr (password, ==, "smtp-" PASSWORD);
   cachet_secrets_password_free (password);

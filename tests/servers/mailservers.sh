@@ -33,9 +33,11 @@
 #       Print why the servers cannot run here and exit 1, or exit 0.
 #
 # What runs (every port random and free, on 127.0.0.1 only):
-#   Dovecot "main": POP3 with STLS (USER/PASS and SASL PLAIN/LOGIN allowed
-#     without TLS) and POP3S, certificate for localhost/127.0.0.1 signed by
-#     the test CA; LMTP and an auth socket for Postfix.
+#   Dovecot "main": POP3 with STLS (USER/PASS and SASL PLAIN/LOGIN/CRAM-MD5
+#     allowed without TLS; CRAM-MD5 works only for users whose password is
+#     stored in clear: all but bob) and POP3S, certificate for
+#     localhost/127.0.0.1 signed by the test CA; LMTP and an auth socket for
+#     Postfix (so SMTP AUTH offers PLAIN, LOGIN and CRAM-MD5).
 #   Dovecot "wronghost", "selfsigned", "selfsigned2", "expired", "apop": the
 #     same mailboxes on their own POP3/POP3S ports, with a certificate for
 #     wrong.example.test (signed by the test CA), two different self-signed
@@ -296,7 +298,7 @@ gen_dovecot () {
   cert=$(cert_of "$name")
   mkdir -p "$I/run" "$I/state" "$D/sockets"
   local protocols="pop3" mechs="plain login" min_avail=0 dh=""
-  [ "$name" = main ] && { protocols="pop3 lmtp"; min_avail=2; }
+  [ "$name" = main ] && { protocols="pop3 lmtp"; min_avail=2; mechs="plain login cram-md5"; }
   [ "$name" = apop ] && mechs="plain login apop"
   [ -r /usr/share/dovecot/dh.pem ] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
   cat > "$I/dovecot.conf" <<EOF

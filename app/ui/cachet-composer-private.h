@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "cachet-composer.h"
+
+#include "cachet-address-completion.h"
+#include "cachet-composer-attachments.h"
+#include "cachet-draft-saver.h"
+#include "cachet-privacy-line.h"
+
+G_BEGIN_DECLS
+
+/* The composer's parts, for its files and for tests.  cachet-composer.c: the window, the
+ * fields and the draft they make; cachet-composer-send.c: saving, autosave, closing and
+ * sending; cachet-composer-attach.c: attachments (chooser, dropped files). */
+struct _CachetComposer
+{
+  GtkApplicationWindow       parent_instance;
+
+  /* template */
+  GtkHeaderBar              *header_bar;
+  GtkInfoBar                *info_bar;
+  GtkLabel                  *info_label;
+  GtkComboBoxText           *from_combo;
+  GtkEntry                  *to_entry;
+  GtkToggleButton           *cc_bcc_button;
+  GtkWidget                 *cc_label;
+  GtkEntry                  *cc_entry;
+  GtkWidget                 *bcc_label;
+  GtkEntry                  *bcc_entry;
+  GtkEntry                  *subject_entry;
+  CachetPrivacyLine         *privacy_line;
+  GtkTextView               *body_view;
+  CachetComposerAttachments *attachments;
+  GtkWidget                 *content_box;
+
+  CachetStore               *store;
+  CachetAccountList         *accounts;
+  CachetSender              *sender;
+  CachetDraftSaver          *saver;
+  GCancellable              *cancellable;   /* cancelled when the window goes */
+
+  char                      *account_id;    /* chosen in From */
+  char                      *signature;     /* the block last put in ("-- \n…"), or NULL */
+  gint64                     original_id;
+  CachetFlags                original_flag;
+
+  gboolean                   filling;       /* widgets set from code: not a change */
+  gboolean                   dirty;         /* changed since the last save */
+  gboolean                   closing;       /* hidden, saving before it goes */
+  gboolean                   sending;
+  gboolean                   sent;
+  guint                      autosave_source;
+  guint                      autosave_ms;   /* 30 s; tests shorten it */
+};
+
+/* cachet-composer.c */
+void     _cachet_composer_show_error     (CachetComposer *self,
+                                          const char     *text);
+/* Puts the fields into the saver's draft (now or after a running save). */
+void     _cachet_composer_push_fields    (CachetComposer *self);
+void     _cachet_composer_update_title   (CachetComposer *self);
+void     _cachet_composer_emit_saved     (CachetComposer *self,
+                                          gint64          id);
+void     _cachet_composer_emit_sent      (CachetComposer *self,
+                                          gint64          id);
+
+/* cachet-composer-send.c */
+/* A field changed: the draft needs saving (the autosave clock starts). */
+void     _cachet_composer_changed        (CachetComposer *self);
+void     _cachet_composer_send_init      (CachetComposer *self);
+void     _cachet_composer_send_dispose   (CachetComposer *self);
+void     _cachet_composer_save           (CachetComposer *self);
+void     _cachet_composer_send           (CachetComposer *self);
+/* TRUE: the window goes now; FALSE: it hides and goes once the draft is saved. */
+gboolean _cachet_composer_close          (CachetComposer *self);
+void     _cachet_composer_discard        (CachetComposer *self);
+
+/* cachet-composer-attach.c */
+void     _cachet_composer_attach_init    (CachetComposer *self);
+void     _cachet_composer_choose_files   (CachetComposer *self);
+void     _cachet_composer_show_draft_attachments (CachetComposer *self,
+                                                  CachetDraft    *draft);
+
+G_END_DECLS
