@@ -13,9 +13,10 @@ account: the wizard opens; name, address and password are typed; discovery
 finds the profile; the settings are checked; the login test asks about the
 servers' certificate (signed by the servers' own test CA), which is trusted
 for the account; the wizard saves and the first fetch starts.  Afterwards it
-checks the accounts file, the keyring entries (secret-tool, libsecret) and
-that the demo mail arrived in the Inbox.  A screenshot of each page goes to
-$CACHET_SCREENSHOT_DIR.
+checks the accounts file, the keyring entries (secret-tool, libsecret), that
+the demo mail arrived in the Inbox and that `cachet send` sends with the
+account; then hands profiles to the running Cachet with --import-profile.  A
+screenshot of each page goes to $CACHET_SCREENSHOT_DIR.
 
 Needs an X display, a D-Bus session with a keyring (tests/run-headless.sh),
 root and the mail server packages; else it prints a TAP skip (a failure with
@@ -217,7 +218,7 @@ def main():
     work = tempfile.mkdtemp(prefix="cachet-wizard-gui-")
     script = servers = None
     t = Test()
-    plan = 10
+    plan = 11
     proc = None
     ctx = {}
     log_path = os.path.join(work, "cachet.log")
@@ -454,6 +455,27 @@ def run(ctx):
         assert len(stored) == len(ctx["mail_files"]), stored
 
     t.check("/ui/wizard-gui/first-fetch", inbox)
+
+    # The account as the wizard saved it sends too: SMTP settings, pin and keyring entry.
+    def send():
+        message = os.path.join(ctx["work"], "hello.eml")
+        with open(message, "w", encoding="utf-8") as f:
+            f.write("From: Demo User <you@demo.test>\nTo: Ada <ada@demo.test>\n"
+                    "Subject: Sent with the account of the wizard\n\nHello Ada!\n")
+        out = subprocess.run([ctx["binary"], "send", message], env=ctx["child_env"],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, (out.returncode, out.stdout, out.stderr)
+        ada = env["MAIL_ADA_MAILDIR"]
+
+        def delivered():
+            for path in glob.glob(os.path.join(ada, "new", "*")):
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    if "Sent with the account of the wizard" in f.read():
+                        return True
+            return False
+        wait_for("the message in Ada's mailbox", delivered, timeout=60)
+
+    t.check("/ui/wizard-gui/send", send)
 
     # cachet --import-profile FILE, handed to the Cachet that runs.
     def import_problems():
