@@ -52,6 +52,9 @@ print_help (FILE *out)
                         "                                    or what waits in the Outbox\n"
                         "\n"
                         "Options:\n"
+                        "  --import-profile FILE.xml         Open the window and set up an "
+                        "account\n"
+                        "                                    with an ISP's profile\n"
                         "  --version                         Print the version and exit\n"
                         "  --help                            Print this help and exit\n"));
 }
