@@ -164,6 +164,7 @@ struct _CachetAccountWizard
   CachetAccountList         *accounts;
   CachetIspProfile          *profile;        /* opened by the user, or NULL */
   CachetDiscoveryResult     *reviewed;       /* the result the review page shows */
+  gboolean                   review_filled;
   CachetAccount             *staged;         /* being checked and saved */
   CachetAccount             *saved;          /* once added */
   GCancellable              *cancellable;    /* saving */

@@ -111,7 +111,8 @@ prepare_cb (GtkAssistant *assistant,
     {
       CachetDiscoveryResult *result = cachet_wizard_discovery_page_get_result (self->discovery_page);
 
-      if (result != self->reviewed || result == NULL)
+      /* Filled once per search: coming back from the login test keeps what was typed. */
+      if (!self->review_filled || result != self->reviewed)
         {
           g_autofree char *address = cachet_wizard_identity_page_dup_address (self->identity_page);
 
@@ -119,6 +120,7 @@ prepare_cb (GtkAssistant *assistant,
           if (result != NULL)
             self->reviewed = cachet_discovery_result_ref (result);
           cachet_wizard_review_page_set_result (self->review_page, result, address);
+          self->review_filled = TRUE;
         }
     }
   else if (page == GTK_WIDGET (self->test_page))
