@@ -623,6 +623,67 @@ test_test_page_errors (void)
   gtk_widget_destroy (window);
 }
 
+/* The whole assistant, as far as it goes without servers ------------------------------------ */
+
+static gboolean
+on_review (gpointer data)
+{
+  return gtk_assistant_get_current_page (data) == 2;
+}
+
+static void
+test_navigation (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "navigation", NULL);
+  g_autoptr(CachetAccountList) accounts = cachet_account_list_new (dir);
+  CachetAccountWizard *wizard;
+  CachetDiscovery *first_run;
+
+  g_setenv ("CACHET_ISP_DIR", profile_dir, TRUE);
+  wizard = CACHET_ACCOUNT_WIZARD (cachet_account_wizard_new (NULL, accounts, NULL));
+  gtk_widget_show (GTK_WIDGET (wizard));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (wizard));
+  g_assert_cmpint (gtk_assistant_get_current_page (GTK_ASSISTANT (wizard)), ==, 0);
+  g_assert_cmpstr (accessible_name (wizard), ==, "Add Mail Account");
+
+  gtk_entry_set_text (wizard->identity_page->name_entry, "Jo Wizard");
+  gtk_entry_set_text (wizard->identity_page->address_entry, "jo@wiz.test");
+  gtk_entry_set_text (wizard->identity_page->password_entry, "secret");
+  g_assert_true (cachet_wizard_identity_page_is_complete (wizard->identity_page));
+
+  /* The search runs, then the settings come by themselves */
+  gtk_assistant_next_page (GTK_ASSISTANT (wizard));
+  spin_until (on_review, wizard, "the settings page");
+  g_assert_cmpstr (gtk_entry_get_text (wizard->review_page->pop3.host_entry), ==, "pop.wiz.test");
+  gtk_entry_set_text (wizard->review_page->pop3.user_entry, "typed-by-jo");
+
+  /* Back to the search: shown as it ended, not run again; forward keeps what was typed */
+  first_run = wizard->discovery_page->discovery;
+  gtk_assistant_previous_page (GTK_ASSISTANT (wizard));
+  g_assert_cmpint (gtk_assistant_get_current_page (GTK_ASSISTANT (wizard)), ==, 1);
+  g_assert_true (wizard->discovery_page->discovery == first_run);
+  g_assert_false (cachet_wizard_discovery_page_is_running (wizard->discovery_page));
+  gtk_assistant_next_page (GTK_ASSISTANT (wizard));
+  g_assert_cmpint (gtk_assistant_get_current_page (GTK_ASSISTANT (wizard)), ==, 2);
+  g_assert_cmpstr (gtk_entry_get_text (wizard->review_page->pop3.user_entry), ==, "typed-by-jo");
+
+  /* Another address: another search, the settings start afresh */
+  gtk_assistant_previous_page (GTK_ASSISTANT (wizard));
+  gtk_assistant_previous_page (GTK_ASSISTANT (wizard));
+  g_assert_cmpint (gtk_assistant_get_current_page (GTK_ASSISTANT (wizard)), ==, 0);
+  gtk_entry_set_text (wizard->identity_page->address_entry, "jo.other@wiz.test");
+  gtk_assistant_next_page (GTK_ASSISTANT (wizard));
+  g_assert_true (wizard->discovery_page->discovery != first_run);
+  spin_until (on_review, wizard, "the settings page again");
+  g_assert_cmpstr (gtk_entry_get_text (wizard->review_page->pop3.user_entry), ==, "jo.other");
+
+  /* Nothing was saved on the way */
+  g_assert_cmpuint (cachet_account_list_get_all (accounts)->len, ==, 0);
+  g_assert_null (cachet_account_wizard_get_account (wizard));
+  gtk_widget_destroy (GTK_WIDGET (wizard));
+  g_unsetenv ("CACHET_ISP_DIR");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -670,6 +731,7 @@ main (int    argc,
   g_test_add_func ("/ui/wizard/review-manual", test_review_manual);
   g_test_add_func ("/ui/wizard/error-texts", test_error_texts);
   g_test_add_func ("/ui/wizard/test-page-errors", test_test_page_errors);
+  g_test_add_func ("/ui/wizard/navigation", test_navigation);
   status = g_test_run ();
 
   g_unlink (profile_path);
