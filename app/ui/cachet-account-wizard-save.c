@@ -154,9 +154,10 @@ store_next (CachetAccountWizard *self)
 
       if (key.host != NULL && key.user != NULL)
         {
-          cachet_secrets_store_async (&key,
-                                      cachet_wizard_identity_page_get_password (self->identity_page),
-                                      0, self->cancellable, store_done_cb, g_object_ref (self));
+          const char *password = cachet_wizard_identity_page_get_password (self->identity_page);
+
+          cachet_secrets_store_async (&key, password, 0, self->cancellable, store_done_cb,
+                                      g_object_ref (self));
           return;
         }
       self->secrets_done++;   /* an SMTP server without login has no password */

@@ -109,7 +109,8 @@ prepare_cb (GtkAssistant *assistant,
     }
   else if (page == GTK_WIDGET (self->review_page))
     {
-      CachetDiscoveryResult *result = cachet_wizard_discovery_page_get_result (self->discovery_page);
+      CachetDiscoveryResult *result =
+        cachet_wizard_discovery_page_get_result (self->discovery_page);
 
       /* Filled once per search: coming back from the login test keeps what was typed. */
       if (!self->review_filled || result != self->reviewed)
@@ -125,11 +126,12 @@ prepare_cb (GtkAssistant *assistant,
     }
   else if (page == GTK_WIDGET (self->test_page))
     {
+      const char *password = cachet_wizard_identity_page_get_password (self->identity_page);
+
       g_clear_object (&self->staged);
       self->staged = stage_account (self);
       gtk_assistant_set_page_complete (assistant, page, FALSE);
-      cachet_wizard_test_page_start (self->test_page, self->staged,
-                                     cachet_wizard_identity_page_get_password (self->identity_page));
+      cachet_wizard_test_page_start (self->test_page, self->staged, password);
     }
   else if (page == GTK_WIDGET (self->done_page) && self->saved != NULL)
     {

@@ -280,7 +280,8 @@ import_profile (CachetApplication *self,
       show_profile_problems (self, path, text);
       return;
     }
-  if (cachet_isp_profile_get_pop3 (profile) == NULL && cachet_isp_profile_get_smtp (profile) == NULL)
+  if (cachet_isp_profile_get_pop3 (profile) == NULL
+      && cachet_isp_profile_get_smtp (profile) == NULL)
     {
       g_autofree char *text =
         g_strdup_printf (_("%s: it has no POP3 or SMTP server that Cachet can use."), path);

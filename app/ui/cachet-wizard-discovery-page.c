@@ -84,9 +84,8 @@ show_step (CachetWizardDiscoveryPage *self,
            CachetDiscoveryStep        step)
 {
   CachetWizardStepRow *row = &self->rows[step];
-  const CachetDiscoveryStepReport *report = self->discovery != NULL
-                                            ? cachet_discovery_get_step_report (self->discovery, step)
-                                            : NULL;
+  const CachetDiscoveryStepReport *report =
+    self->discovery != NULL ? cachet_discovery_get_step_report (self->discovery, step) : NULL;
   CachetDiscoveryStepState state = report != NULL ? report->state : CACHET_DISCOVERY_STEP_PENDING;
   GtkSpinner *spinner = GTK_SPINNER (gtk_stack_get_child_by_name (row->icon_stack, "spinner"));
 
@@ -286,8 +285,8 @@ cachet_wizard_discovery_page_class_init (CachetWizardDiscoveryPageClass *klass)
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/org/cachet/Cachet/cachet-wizard-discovery-page.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/org/cachet/Cachet/cachet-wizard-discovery-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CachetWizardDiscoveryPage, heading_label);
   gtk_widget_class_bind_template_child (widget_class, CachetWizardDiscoveryPage, steps_grid);
   gtk_widget_class_bind_template_child (widget_class, CachetWizardDiscoveryPage, found_label);

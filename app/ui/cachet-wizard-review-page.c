@@ -469,10 +469,11 @@ set_form (CachetWizardReviewPage *self,
   if (preferred >= 0 && (guint) preferred < form->candidates->len)
     {
       g_autofree char *id = g_strdup_printf ("%d", preferred);
+      const CachetDiscoveryCandidate *c = form->candidates->pdata[preferred];
 
       form->custom = FALSE;
       gtk_combo_box_set_active_id (GTK_COMBO_BOX (form->source_combo), id);
-      fill_fields (self, form, ((CachetDiscoveryCandidate *) form->candidates->pdata[preferred])->server);
+      fill_fields (self, form, c->server);
     }
   else
     {

@@ -95,7 +95,8 @@ discover (const char *address,
           GtkWidget **window)
 {
   g_autoptr(CachetIspDirectory) directory = test_directory ();
-  CachetWizardDiscoveryPage *page = CACHET_WIZARD_DISCOVERY_PAGE (cachet_wizard_discovery_page_new ());
+  CachetWizardDiscoveryPage *page =
+    CACHET_WIZARD_DISCOVERY_PAGE (cachet_wizard_discovery_page_new ());
 
   *window = show_in_window (GTK_WIDGET (page));
   _cachet_wizard_discovery_page_set_options (page, directory, CACHET_DISCOVERY_NO_NETWORK);
@@ -227,8 +228,9 @@ test_discovery_page (void)
   g_assert_false (cachet_wizard_discovery_page_ran_for (page, "jo@wiz.test", "Jo", NULL));
   g_assert_cmpstr (accessible_name (page->rows[CACHET_DISCOVERY_STEP_PROFILE].state_image), ==,
                    "Found");
-  g_assert_nonnull (strstr (gtk_label_get_text (page->rows[CACHET_DISCOVERY_STEP_PROFILE].detail_label),
-                            "Wizard Test Mail"));
+  g_assert_nonnull (strstr (
+    gtk_label_get_text (page->rows[CACHET_DISCOVERY_STEP_PROFILE].detail_label),
+    "Wizard Test Mail"));
   for (guint step = CACHET_DISCOVERY_STEP_AUTOCONFIG; step < CACHET_DISCOVERY_N_STEPS; step++)
     g_assert_cmpstr (accessible_name (page->rows[step].state_image), ==, "Not needed");
   g_test_message ("found: %s", found);
@@ -252,7 +254,8 @@ test_discovery_page (void)
 static void
 test_discovery_cancel (void)
 {
-  CachetWizardDiscoveryPage *page = CACHET_WIZARD_DISCOVERY_PAGE (cachet_wizard_discovery_page_new ());
+  CachetWizardDiscoveryPage *page =
+    CACHET_WIZARD_DISCOVERY_PAGE (cachet_wizard_discovery_page_new ());
   GtkWidget *window = show_in_window (GTK_WIDGET (page));
   g_autoptr(CachetIspDirectory) directory = test_directory ();
   guint finished = 0;
