@@ -61,7 +61,7 @@ while [ $# -gt 0 ]; do
     --msmtp-runs) msmtp_runs=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '3,40s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '3,42s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run-smtp-bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
