@@ -16,16 +16,21 @@
 #include "cachet-address.h"
 #include "cachet-cli-private.h"
 #include "cachet-header.h"
+#include "cachet-net-error.h"
 #include "cachet-secrets.h"
 #include "cachet-sender.h"
 
-/* cachet send [FILE.eml] [--account ACCOUNT] [--password-stdin]
+/* cachet send [FILE.eml] [--account ACCOUNT] [--password-stdin] [--accept-certificate SHA256]
  *
  * Puts the message of FILE into the Outbox and sends it at once, with everything else that
  * is due (the window's sender does the same).  The envelope recipients are the addresses of
  * To, Cc and Bcc; the Bcc header is taken out of what is sent.  The account is the one
  * named, else the one whose address is in From, else the only one.  Without FILE it sends
  * what is waiting, at once (not the messages in doubt: they need the window's "Retry").
+ * With --accept-certificate, a certificate the outgoing server presents that cannot be
+ * verified is trusted for the account (pinned) when it has that fingerprint, and what
+ * failed on it is sent again; never one the server did not present, nor one that replaced
+ * a pinned certificate.
  * Exit status 0 when it was sent, 1 when not (the reason on standard error; the message
  * stays in the Outbox) or when the server refused some of its recipients (it went to the
  * others, and is in Sent), 2 for a usage error. */
@@ -297,12 +302,56 @@ report (CachetStore  *store,
     }
   else
     {
+      const CachetTlsCheck *check = record->account_id
+                                    ? cachet_sender_get_tls_check (sender, record->account_id)
+                                    : NULL;
+
       fprintf (stderr, _("cachet send: not sent: %s\n"),
                record->reason ? record->reason : _("no reason given"));
       fprintf (stderr, _("The message stays in the Outbox until you edit, retry or delete "
                          "it.\n"));
+      if (check != NULL && !check->pin_mismatch)
+        fprintf (stderr, _("If you have checked that this is your outgoing server’s "
+                           "certificate, send what waits with: cachet send --account %s "
+                           "--accept-certificate %s\n"),
+                 record->account_id, check->sha256_hex);
     }
   return FALSE;
+}
+
+static char *
+normalize_fingerprint (const char *text)
+{
+  GString *hex = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    if (g_ascii_isxdigit (*p))
+      g_string_append_c (hex, g_ascii_tolower (*p));
+  return g_string_free (hex, FALSE);
+}
+
+/* --accept-certificate: when the server of @account presented a certificate that was
+ * refused, trusts it if it is the one the user named, and sends again what failed on it. */
+static void
+accept_certificate (CachetSender  *sender,
+                    CachetAccount *account,
+                    const char    *accept_hex,
+                    GMainContext  *context)
+{
+  const char *id = cachet_account_get_id (account);
+  g_autoptr(GError) error = NULL;
+
+  if (cachet_sender_get_tls_check (sender, id) == NULL)
+    return;
+  if (!cachet_sender_accept_certificate (sender, id, accept_hex, &error))
+    {
+      fprintf (stderr, _("cachet send: %s: %s\n"), cachet_account_get_name (account),
+               error->message);
+      return;
+    }
+  fprintf (stderr, _("%s: the certificate %s is now trusted for this account.\n"),
+           cachet_account_get_name (account), accept_hex);
+  wait_idle (sender, context);
 }
 
 int
@@ -311,6 +360,8 @@ _cachet_cli_send (int    argc,
 {
   gboolean password_stdin = FALSE;
   g_autofree char *account_name = NULL;
+  g_autofree char *accept = NULL;
+  g_autofree char *accept_hex = NULL;
   g_autoptr(GOptionContext) options = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CachetAccountList) list = NULL;
@@ -328,6 +379,9 @@ _cachet_cli_send (int    argc,
     { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &password_stdin,
       N_("Read the outgoing server’s password (one line) from standard input, for this run "
          "only"), NULL },
+    { "accept-certificate", 0, 0, G_OPTION_ARG_STRING, &accept,
+      N_("Trust the outgoing server’s certificate with this SHA-256 fingerprint for the "
+         "account"), N_("SHA256") },
     { NULL }
   };
   gboolean ok;
@@ -359,10 +413,20 @@ _cachet_cli_send (int    argc,
           return 1;
         }
     }
-  else if (password_stdin && account_name == NULL)
+  else if ((password_stdin || accept != NULL) && account_name == NULL)
     {
-      fprintf (stderr, _("cachet send: --password-stdin needs a file or --account.\n"));
+      fprintf (stderr, _("cachet send: --password-stdin and --accept-certificate need a "
+                         "file or --account.\n"));
       return 2;
+    }
+  if (accept != NULL)
+    {
+      accept_hex = normalize_fingerprint (accept);
+      if (strlen (accept_hex) != 64)
+        {
+          fprintf (stderr, _("cachet send: “%s” is not a SHA-256 fingerprint.\n"), accept);
+          return 2;
+        }
     }
 
   list = cachet_account_list_new (NULL);
@@ -416,6 +480,8 @@ _cachet_cli_send (int    argc,
         g_main_context_iteration (cli.context, TRUE);
     }
   wait_idle (sender, cli.context);
+  if (accept_hex != NULL && run.error == NULL)
+    accept_certificate (sender, account, accept_hex, cli.context);
 
   if (run.error != NULL)
     {

@@ -78,5 +78,19 @@ void     _cachet_send_emit     (CachetSendJob *job,
                                 const char    *signal,
                                 gint64         message_id,
                                 const char    *text);
+/* Queues the news of @account_id's certificate: @check (copied) was refused for the
+ * messages @ids, or, with @check NULL, the server's certificate passed the check. */
+void     _cachet_send_emit_certificate (CachetSendJob        *job,
+                                        const char           *account_id,
+                                        const CachetTlsCheck *check,
+                                        GArray               *ids);
+
+/* cachet-sender.c, in the sender's context: keeps (@check, transfer full, and @ids) or
+ * forgets (@check NULL) the refused certificate of @account_id, and emits
+ * "certificate". */
+void     _cachet_sender_take_certificate (CachetSender   *self,
+                                          const char     *account_id,
+                                          CachetTlsCheck *check,
+                                          GArray         *ids);
 
 G_END_DECLS

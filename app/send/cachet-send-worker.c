@@ -35,6 +35,10 @@ typedef struct
   char     *signal;
   gint64    message_id;
   char     *text;
+  /* "certificate" */
+  char           *account_id;
+  CachetTlsCheck *check;
+  GArray         *ids;
 } SendEvent;
 
 static void
@@ -45,6 +49,9 @@ send_event_free (gpointer data)
   g_weak_ref_clear (&e->sender);
   g_free (e->signal);
   g_free (e->text);
+  g_free (e->account_id);
+  cachet_tls_check_free (e->check);
+  g_clear_pointer (&e->ids, g_array_unref);
   g_free (e);
 }
 
@@ -60,9 +67,40 @@ send_event_cb (gpointer data)
     g_signal_emit_by_name (sender, "sent", e->message_id, e->message_id);
   else if (g_str_equal (e->signal, "notice"))
     g_signal_emit_by_name (sender, "notice", e->message_id, e->text);
+  else if (g_str_equal (e->signal, "certificate"))
+    _cachet_sender_take_certificate (CACHET_SENDER (sender), e->account_id,
+                                     g_steal_pointer (&e->check), e->ids);
   else
     g_signal_emit_by_name (sender, "changed", e->message_id);
   return G_SOURCE_REMOVE;
+}
+
+static SendEvent *
+send_event_new (CachetSendJob *job,
+                const char    *signal)
+{
+  g_autoptr(GObject) sender = g_weak_ref_get (&job->sender);
+  SendEvent *e;
+
+  if (sender == NULL)
+    return NULL;
+  e = g_new0 (SendEvent, 1);
+  g_weak_ref_init (&e->sender, sender);
+  e->signal = g_strdup (signal);
+  return e;
+}
+
+static void
+send_event_queue (CachetSendJob *job,
+                  SendEvent     *e)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, send_event_cb, e, send_event_free);
+  g_source_set_static_name (source, "[cachet] send event");
+  g_source_attach (source, job->context);
+  g_source_unref (source);
 }
 
 void
@@ -71,23 +109,45 @@ _cachet_send_emit (CachetSendJob *job,
                    gint64         message_id,
                    const char    *text)
 {
-  g_autoptr(GObject) sender = g_weak_ref_get (&job->sender);
-  SendEvent *e;
-  GSource *source;
+  SendEvent *e = send_event_new (job, signal);
 
-  if (sender == NULL)
+  if (e == NULL)
     return;
-  e = g_new0 (SendEvent, 1);
-  g_weak_ref_init (&e->sender, sender);
-  e->signal = g_strdup (signal);
   e->message_id = message_id;
   e->text = g_strdup (text);
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, send_event_cb, e, send_event_free);
-  g_source_set_static_name (source, "[cachet] send event");
-  g_source_attach (source, job->context);
-  g_source_unref (source);
+  send_event_queue (job, e);
+}
+
+static CachetTlsCheck *
+tls_check_copy (const CachetTlsCheck *check)
+{
+  CachetTlsCheck *copy = g_new0 (CachetTlsCheck, 1);
+
+  copy->trusted = check->trusted;
+  copy->pinned = check->pinned;
+  copy->pin_mismatch = check->pin_mismatch;
+  copy->sha256_hex = g_strdup (check->sha256_hex);
+  copy->subject = g_strdup (check->subject);
+  copy->issuer = g_strdup (check->issuer);
+  copy->not_after = check->not_after ? g_date_time_ref (check->not_after) : NULL;
+  copy->problems = check->problems;
+  return copy;
+}
+
+void
+_cachet_send_emit_certificate (CachetSendJob        *job,
+                               const char           *account_id,
+                               const CachetTlsCheck *check,
+                               GArray               *ids)
+{
+  SendEvent *e = send_event_new (job, "certificate");
+
+  if (e == NULL)
+    return;
+  e->account_id = g_strdup (account_id);
+  e->check = check ? tls_check_copy (check) : NULL;
+  e->ids = ids ? g_array_ref (ids) : NULL;
+  send_event_queue (job, e);
 }
 
 static void
@@ -378,8 +438,20 @@ send_account (CachetSendJob  *job,
                                        store_error))
     return FALSE;
   session = cachet_smtp_session_new ();
-  if (open_session (job, account, session, &error))
+  if (!open_session (job, account, session, &error))
     {
+      const CachetTlsCheck *check = cachet_smtp_session_get_tls_check (session);
+
+      /* Told before the failures, so that the user is asked rather than told twice. */
+      if (check != NULL && !check->trusted
+          && (g_error_matches (error, CACHET_NET_ERROR, CACHET_NET_ERROR_CERTIFICATE)
+              || g_error_matches (error, CACHET_NET_ERROR,
+                                  CACHET_NET_ERROR_CERTIFICATE_CHANGED)))
+        _cachet_send_emit_certificate (job, account->id, check, ids);
+    }
+  else
+    {
+      _cachet_send_emit_certificate (job, account->id, NULL, NULL);
       for (; i < records->len && !stopping (job); i++)
         if (!send_one (job, account, session, g_ptr_array_index (records, i), &error))
           {

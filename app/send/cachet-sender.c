@@ -5,6 +5,9 @@
 
 #include "cachet-sender.h"
 
+#include <glib/gi18n.h>
+
+#include "cachet-net-error.h"
 #include "cachet-secrets.h"
 #include "cachet-send-private.h"
 
@@ -37,7 +40,25 @@ struct _CachetSender
   GSource           *timer;        /* the next try */
   GCancellable      *stop;         /* of the run in progress */
   GCancellable      *cancel;
+  GHashTable        *certificates; /* account id -> RefusedCertificate */
 };
+
+/* A certificate refused for an account, and the messages that failed on it. */
+typedef struct
+{
+  CachetTlsCheck *check;
+  GArray         *ids;           /* gint64 */
+} RefusedCertificate;
+
+static void
+refused_certificate_free (gpointer data)
+{
+  RefusedCertificate *r = data;
+
+  cachet_tls_check_free (r->check);
+  g_array_unref (r->ids);
+  g_free (r);
+}
 
 G_DEFINE_FINAL_TYPE (CachetSender, cachet_sender, G_TYPE_OBJECT)
 
@@ -55,6 +76,7 @@ enum
   CHANGED,
   SENT,
   NOTICE,
+  CERTIFICATE,
   N_SIGNALS
 };
 
@@ -407,6 +429,7 @@ cachet_sender_finalize (GObject *object)
   CachetSender *self = CACHET_SENDER (object);
 
   g_clear_pointer (&self->retry, g_array_unref);
+  g_clear_pointer (&self->certificates, g_hash_table_unref);
   g_clear_object (&self->stop);
   g_clear_object (&self->cancel);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -501,6 +524,9 @@ cachet_sender_class_init (CachetSenderClass *klass)
   signals[NOTICE] =
     g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+  signals[CERTIFICATE] =
+    g_signal_new ("certificate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -509,6 +535,8 @@ cachet_sender_init (CachetSender *self)
   self->context = g_main_context_ref_thread_default ();
   self->secrets_timeout_ms = CACHET_SECRETS_DEFAULT_TIMEOUT_MS;
   self->network_timeout_s = DEFAULT_NETWORK_TIMEOUT_S;
+  self->certificates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              refused_certificate_free);
 }
 
 /* Public API */
@@ -746,5 +774,125 @@ cachet_sender_withdraw_finish (CachetSender  *self,
     return FALSE;
   w = g_task_get_task_data (G_TASK (result));
   g_signal_emit (self, signals[CHANGED], 0, w->message_id);
+  return TRUE;
+}
+
+/* Certificates */
+
+void
+_cachet_sender_take_certificate (CachetSender   *self,
+                                 const char     *account_id,
+                                 CachetTlsCheck *check,
+                                 GArray         *ids)
+{
+  RefusedCertificate *r;
+
+  if (check == NULL)
+    {
+      g_hash_table_remove (self->certificates, account_id);
+      return;
+    }
+  r = g_hash_table_lookup (self->certificates, account_id);
+  if (r == NULL)
+    {
+      r = g_new0 (RefusedCertificate, 1);
+      r->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_hash_table_insert (self->certificates, g_strdup (account_id), r);
+    }
+  /* Messages that failed on an earlier refusal still wait for the user's answer too. */
+  cachet_tls_check_free (r->check);
+  r->check = check;
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      gboolean known = FALSE;
+
+      for (guint j = 0; j < r->ids->len && !known; j++)
+        known = g_array_index (r->ids, gint64, j) == id;
+      if (!known)
+        g_array_append_val (r->ids, id);
+    }
+  g_signal_emit (self, signals[CERTIFICATE], 0, account_id);
+}
+
+const CachetTlsCheck *
+cachet_sender_get_tls_check (CachetSender *self,
+                             const char   *account_id)
+{
+  RefusedCertificate *r;
+
+  g_return_val_if_fail (CACHET_IS_SENDER (self), NULL);
+  g_return_val_if_fail (account_id != NULL, NULL);
+  r = g_hash_table_lookup (self->certificates, account_id);
+  return r ? r->check : NULL;
+}
+
+static char *
+normalize_fingerprint (const char *text)
+{
+  GString *hex = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    if (g_ascii_isxdigit (*p))
+      g_string_append_c (hex, g_ascii_tolower (*p));
+    else if (*p != ':' && !g_ascii_isspace (*p))
+      {
+        g_string_free (hex, TRUE);
+        return g_strdup ("");
+      }
+  return g_string_free (hex, FALSE);
+}
+
+gboolean
+cachet_sender_accept_certificate (CachetSender  *self,
+                                  const char    *account_id,
+                                  const char    *sha256_hex,
+                                  GError       **error)
+{
+  RefusedCertificate *r;
+  CachetAccount *account;
+  g_autofree char *hex = NULL;
+  g_autofree char *old_pin = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  g_return_val_if_fail (CACHET_IS_SENDER (self), FALSE);
+  g_return_val_if_fail (account_id != NULL && sha256_hex != NULL, FALSE);
+
+  r = g_hash_table_lookup (self->certificates, account_id);
+  account = self->accounts ? cachet_account_list_find (self->accounts, account_id) : NULL;
+  hex = normalize_fingerprint (sha256_hex);
+  if (r == NULL || account == NULL)
+    {
+      g_set_error_literal (error, CACHET_NET_ERROR, CACHET_NET_ERROR_CERTIFICATE,
+                           _("The outgoing server presented no certificate that was refused, "
+                             "so there is nothing to trust."));
+      return FALSE;
+    }
+  if (r->check->pin_mismatch)
+    {
+      const CachetServerSettings *smtp = cachet_account_get_smtp (account);
+      g_autofree char *why = cachet_tls_check_describe (r->check, smtp ? smtp->host : NULL);
+
+      g_set_error_literal (error, CACHET_NET_ERROR, CACHET_NET_ERROR_CERTIFICATE_CHANGED, why);
+      return FALSE;
+    }
+  if (!g_str_equal (hex, r->check->sha256_hex))
+    {
+      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_CERTIFICATE,
+                   _("The server presented the certificate with SHA-256 %s, not %s: "
+                     "nothing was trusted."), r->check->sha256_hex, sha256_hex);
+      return FALSE;
+    }
+  old_pin = g_strdup (cachet_account_get_smtp (account)->pinned_sha256);
+  cachet_account_pin_certificate (account, "smtp", hex);
+  if (!cachet_account_list_save (self->accounts, error))
+    {
+      cachet_account_pin_certificate (account, "smtp", old_pin);
+      return FALSE;
+    }
+  ids = g_array_ref (r->ids);
+  g_hash_table_remove (self->certificates, account_id);
+  for (guint i = 0; i < ids->len; i++)
+    cachet_sender_retry (self, g_array_index (ids, gint64, i));
   return TRUE;
 }

@@ -5,6 +5,7 @@
 
 #include "cachet-account.h"
 #include "cachet-store.h"
+#include "cachet-tls.h"
 
 G_BEGIN_DECLS
 
@@ -91,12 +92,36 @@ gboolean      cachet_sender_is_busy        (CachetSender *self);
  * worker did not end in time. */
 gboolean      cachet_sender_cancel_all     (guint         timeout_ms);
 
+/* Certificates of outgoing servers, as for POP3 (added with the implementation) -------- */
+
+/* The certificate the outgoing server of @account_id presented when the sender last
+ * refused it (the messages failed with CACHET_NET_ERROR_CERTIFICATE, or
+ * CACHET_NET_ERROR_CERTIFICATE_CHANGED when check->pin_mismatch), or NULL: none refused
+ * since the last session that passed the check.  Owned by the sender; valid until the
+ * next run or cachet_sender_accept_certificate(). */
+const CachetTlsCheck *cachet_sender_get_tls_check (CachetSender *self,
+                                                   const char   *account_id);
+/* The user's acceptance of that certificate: pins @sha256_hex (hex, any case, ":" allowed)
+ * on the account's SMTP settings in the sender's account list, saves the accounts file,
+ * then retries the messages that failed on it.  Never a blind pin: refused
+ * (CACHET_NET_ERROR_CERTIFICATE) unless @sha256_hex is the fingerprint of the certificate
+ * the server presented, and (CACHET_NET_ERROR_CERTIFICATE_CHANGED) when it differs from
+ * one pinned before. */
+gboolean      cachet_sender_accept_certificate (CachetSender  *self,
+                                                const char    *account_id,
+                                                const char    *sha256_hex,
+                                                GError       **error);
+
 /* Signals (main context of the creator):
  *   "changed" (gint64 message_id): a message's state changed
  *   "sent" (gint64 message_id, gint64 sent_message_id): it is in Sent now (the store keeps
  *          ids across moves, so both are the same id)
  *   "notice" (gint64 message_id, const char *text): something the user should know that is
  *          not a failure: some recipients refused while the others got it (added with the
+ *          implementation)
+ *   "certificate" (const char *account_id): the account's outgoing server presented a
+ *          certificate that was refused; cachet_sender_get_tls_check() has it.  Emitted
+ *          before the "changed" of the messages that failed on it (added with the
  *          implementation)
  * Property "busy" (boolean, read-only). */
 

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cachet-certificate-dialog.h"
 #include "cachet-sender.h"
 #include "cachet-window-private.h"
 
@@ -13,6 +14,11 @@
  * Outbox, with Retry Now, Edit (taken out of the queue and moved to Drafts) and Delete.
  * A message that fails, and a message that reached only some recipients, are also told in
  * the notification bar, once, whatever folder is shown.
+ *
+ * A certificate of the outgoing server that cannot be verified is shown in the certificate
+ * dialog, as for getting mail: trusting it pins it to the account's SMTP settings and sends
+ * the messages that failed on it again.  A certificate that replaced a pinned one is
+ * refused without a dialog (the failure's reason says so).
  *
  * The sender is the application's (one per process); a window of its own (tests) makes
  * one. */
@@ -23,6 +29,8 @@ struct _CachetWindowOutbox
   GHashTable   *told;      /* message ids whose failure was shown */
   gint64        outbox_id;
   guint         update;    /* a coalesced update of the bar */
+  GtkWidget    *dialog;    /* the certificate dialog, or NULL */
+  char         *dialog_account;
 };
 
 static gboolean
@@ -181,9 +189,12 @@ changed_cb (CachetSender *sender,
 {
   g_autoptr(CachetOutboxRecord) e = cachet_store_outbox_get (self->store, message_id, NULL);
 
-  /* A failure that needs the user is told once, wherever the user is. */
+  /* A failure that needs the user is told once, wherever the user is (not while the
+   * certificate dialog asks about it). */
   if (e != NULL && e->state == CACHET_OUTBOX_FAILED && e->account_id != NULL
-      && !g_hash_table_contains (self->outbox->told, &e->message_id))
+      && !g_hash_table_contains (self->outbox->told, &e->message_id)
+      && !(self->outbox->dialog != NULL
+           && g_strcmp0 (self->outbox->dialog_account, e->account_id) == 0))
     {
       g_autofree char *text = g_strdup_printf (_("A message in the Outbox was not sent: %s"),
                                                e->reason ? e->reason : "");
@@ -211,6 +222,88 @@ notice_cb (CachetSender *sender,
            CachetWindow *self)
 {
   _cachet_window_show_info (self, text);
+}
+
+typedef struct
+{
+  CachetWindow *self;
+  char         *account_id;
+  char         *account_name;
+} Question;
+
+static void
+question_free (gpointer  data,
+               GClosure *closure)
+{
+  Question *q = data;
+
+  g_object_unref (q->self);
+  g_free (q->account_id);
+  g_free (q->account_name);
+  g_free (q);
+}
+
+static void
+certificate_response_cb (GtkDialog *dialog,
+                         int        response,
+                         gpointer   data)
+{
+  Question *q = data;
+  CachetWindow *self = q->self;
+  g_autofree char *sha256 = g_strdup (cachet_certificate_dialog_get_fingerprint (
+                                        CACHET_CERTIFICATE_DIALOG (dialog)));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+  if (self->outbox == NULL)
+    return;  /* the window is going */
+  self->outbox->dialog = NULL;
+  g_clear_pointer (&self->outbox->dialog_account, g_free);
+  if (response != GTK_RESPONSE_ACCEPT)
+    /* Translators: "… of the outgoing server of Alice was not trusted." */
+    text = g_strdup_printf (_("Messages in the Outbox were not sent: the certificate of the "
+                              "outgoing server of %s was not trusted."), q->account_name);
+  else if (!cachet_sender_accept_certificate (self->outbox->sender, q->account_id, sha256,
+                                              &error))
+    text = g_strdup_printf (_("Messages in the Outbox were not sent: %s"), error->message);
+  if (text != NULL)
+    _cachet_window_show_error (self, text);
+  update_later (self);
+}
+
+static void
+certificate_cb (CachetSender *sender,
+                const char   *account_id,
+                CachetWindow *self)
+{
+  CachetWindowOutbox *o = self->outbox;
+  const CachetTlsCheck *check = cachet_sender_get_tls_check (sender, account_id);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(CachetAccountList) accounts = NULL;
+  CachetAccount *account;
+  const CachetServerSettings *smtp;
+  Question *q;
+
+  /* A changed certificate is refused outright; one question at a time, in one window. */
+  if (check == NULL || check->pin_mismatch || o->dialog != NULL
+      || (app != NULL && gtk_application_get_active_window (app) != GTK_WINDOW (self)))
+    return;
+  g_object_get (sender, "accounts", &accounts, NULL);
+  account = accounts ? cachet_account_list_find (accounts, account_id) : NULL;
+  smtp = account ? cachet_account_get_smtp (account) : NULL;
+  if (smtp == NULL)
+    return;
+  q = g_new0 (Question, 1);
+  q->self = g_object_ref (self);
+  q->account_id = g_strdup (account_id);
+  q->account_name = g_strdup (cachet_account_get_name (account));
+  o->dialog = cachet_certificate_dialog_new (GTK_WINDOW (self), q->account_name, smtp->host,
+                                             check);
+  o->dialog_account = g_strdup (account_id);
+  g_signal_connect_data (o->dialog, "response", G_CALLBACK (certificate_response_cb), q,
+                         question_free, 0);
+  gtk_widget_show (o->dialog);
 }
 
 /* Actions */
@@ -381,6 +474,7 @@ _cachet_window_outbox_store_ready (CachetWindow *self)
   g_signal_connect_object (o->sender, "changed", G_CALLBACK (changed_cb), self, 0);
   g_signal_connect_object (o->sender, "sent", G_CALLBACK (sent_cb), self, 0);
   g_signal_connect_object (o->sender, "notice", G_CALLBACK (notice_cb), self, 0);
+  g_signal_connect_object (o->sender, "certificate", G_CALLBACK (certificate_cb), self, 0);
   _cachet_window_outbox_update (self);
 }
 
@@ -402,6 +496,9 @@ _cachet_window_outbox_dispose (CachetWindow *self)
   if (o->sender != NULL)
     g_signal_handlers_disconnect_by_data (o->sender, self);
   g_clear_object (&o->sender);
+  if (o->dialog != NULL)
+    gtk_widget_destroy (o->dialog);
+  g_free (o->dialog_account);
   g_hash_table_unref (o->told);
   g_free (o);
 }

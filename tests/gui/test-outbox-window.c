@@ -6,14 +6,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cachet-certificate-dialog.h"
 #include "cachet-window-private.h"
+#include "send-test-util.h"
 
 /* The Outbox in the window, in process, with no server at all: messages queued for an
  * account that is gone fail for a reason the user must act on; the bar under the header
  * says so when the Outbox is shown, for the selected message and for the whole Outbox;
  * Retry Now, Edit (to Drafts) and Delete (to Trash) work on the selected message; and the
- * failure is told once in the notification bar.  Widgets are found by their accessible
- * names, as a screen reader user would. */
+ * failure is told once in the notification bar.  Against the real Postfix (where it can
+ * run): an outgoing server's certificate that cannot be verified is asked about in the
+ * certificate dialog, and trusting it pins it and sends; a changed one is refused without
+ * a dialog.  Widgets are found by their accessible names, as a screen reader user would. */
+
+static CachetTestServers *servers;
 
 typedef struct
 {
@@ -337,6 +343,130 @@ test_not_queued (Fixture      *f,
     spin ();
 }
 
+/* A toplevel of @type that is shown, or NULL. */
+static GtkWidget *
+find_toplevel (GType type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static const char *
+pinned (void)
+{
+  static CachetAccountList *list;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&list);
+  list = cachet_account_list_new (NULL);
+  g_assert_true (cachet_account_list_load (list, &error));
+  g_assert_no_error (error);
+  return cachet_account_get_smtp (cachet_account_list_find (list, "win-alice"))->pinned_sha256;
+}
+
+static gint64
+queue_to_bob (Fixture    *f,
+              const char *tag)
+{
+  const char *to[] = { cachet_test_servers_get_user (servers, "bob")->login, NULL };
+  g_autoptr(GBytes) m = send_test_message (cachet_test_servers_get_user (servers, "alice")->login,
+                                           to[0], tag, FALSE);
+
+  return send_test_queue (_cachet_window_get_sender (f->window), "win-alice", m, to);
+}
+
+static void
+test_certificate (Fixture      *f,
+                  gconstpointer data)
+{
+  const CachetTestCertInfo *good;
+  g_autoptr(CachetAccountList) list = cachet_account_list_new (NULL);
+  g_autoptr(CachetAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shown = NULL;
+  GtkWidget *dialog, *trust;
+  gint64 id;
+
+  if (servers == NULL)
+    {
+      if (g_strcmp0 (g_getenv ("CACHET_TEST_REQUIRE_SERVERS"), "1") == 0)
+        g_test_fail_printf ("the test mail servers are not running");
+      else
+        g_test_skip ("the test mail servers are not running");
+      return;
+    }
+  good = &servers->certs[CACHET_TEST_CERT_GOOD];
+  /* Without the test CA the main Postfix's certificate cannot be verified. */
+  account = send_test_account (servers, list, "win-alice", "alice", servers->smtps_port,
+                               CACHET_SECURITY_TLS, CACHET_AUTH_AUTO, NULL);
+  cachet_account_set_ca_file (account, NULL);
+  g_assert_true (cachet_account_list_save (list, &error));
+  g_assert_no_error (error);
+  show_window (f);
+
+  id = queue_to_bob (f, "win-cert");
+  wait_idle (f);
+  dialog = find_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
+  g_assert_cmpstr (cachet_certificate_dialog_get_fingerprint (CACHET_CERTIFICATE_DIALOG (dialog)),
+                   ==, good->sha256);
+  shown = cachet_format_fingerprint (good->sha256);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_widget (dialog, GTK_TYPE_LABEL,
+                                                               "Fingerprint"))), ==, shown);
+  {
+    g_autoptr(CachetOutboxRecord) r = cachet_store_outbox_get (f->store, id, NULL);
+    g_assert_cmpint (r->state, ==, CACHET_OUTBOX_FAILED);
+  }
+  /* Asked, not also told in the notification bar. */
+  g_assert_false (gtk_info_bar_get_revealed (f->window->info_bar));
+  g_assert_null (pinned ());
+
+  trust = find_widget (dialog, GTK_TYPE_BUTTON, "Trust this certificate for this account");
+  gtk_button_clicked (GTK_BUTTON (trust));
+  wait_idle (f);
+  while (folder_of (f, id) != folder_id (f, "Sent"))
+    spin ();
+  g_assert_cmpstr (pinned (), ==, good->sha256);
+  g_assert_null (find_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG));
+  send_test_wait_queue_empty (servers);
+  g_assert_cmpuint (send_test_count_tag (cachet_test_servers_get_user (servers, "bob")->maildir,
+                                         "win-cert"), ==, 1);
+
+  /* Another certificate pinned than the server's: refused as changed, without a dialog. */
+  {
+    g_autoptr(CachetAccountList) again = cachet_account_list_new (NULL);
+
+    g_assert_true (cachet_account_list_load (again, &error));
+    cachet_account_pin_certificate (cachet_account_list_find (again, "win-alice"), "smtp",
+                                    "0123456789abcdef0123456789abcdef"
+                                    "0123456789abcdef0123456789abcdef");
+    g_assert_true (cachet_account_list_save (again, &error));
+    g_assert_no_error (error);
+  }
+  id = queue_to_bob (f, "win-changed");
+  for (;;)
+    {
+      g_autoptr(CachetOutboxRecord) r = NULL;
+
+      wait_idle (f);
+      r = cachet_store_outbox_get (f->store, id, NULL);
+      if (r->state == CACHET_OUTBOX_FAILED)
+        break;
+      spin ();
+    }
+  g_assert_null (find_toplevel (CACHET_TYPE_CERTIFICATE_DIALOG));
+  g_assert_true (gtk_info_bar_get_revealed (f->window->info_bar));
+  g_test_message ("%s", gtk_label_get_text (f->window->info_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (f->window->info_label), "changed"));
+  g_assert_cmpuint (send_test_count_tag (cachet_test_servers_get_user (servers, "bob")->maildir,
+                                         "win-changed"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -369,6 +499,20 @@ main (int    argc,
   g_test_add ("/ui/outbox/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("bar", test_bar);
   ADD ("not-queued", test_not_queued);
+  ADD ("certificate", test_certificate);
 #undef ADD
-  return g_test_run ();
+  {
+    g_autofree char *skip = NULL;
+    g_autoptr(GError) error = NULL;
+    int status;
+
+    /* Only the certificate test needs them; the others run anywhere. */
+    servers = cachet_test_servers_start (CACHET_TEST_SERVERS_SMTP, &skip, &error);
+    if (skip != NULL)
+      g_printerr ("No mail servers: %s\n", skip);
+    g_assert_no_error (error);
+    status = g_test_run ();
+    g_clear_pointer (&servers, cachet_test_servers_free);
+    return status;
+  }
 }

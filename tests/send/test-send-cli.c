@@ -8,7 +8,9 @@
 
 /* `cachet send` as a script uses it, against the real Postfix: the envelope from To, Cc and
  * Bcc with the Bcc header taken out, the account found by From, the exit status and the
- * reason of a failure, and usage errors. */
+ * reason of a failure, usage errors, and --accept-certificate for an outgoing server whose
+ * certificate cannot be verified (self-signed): trusted only with the fingerprint the
+ * server presented, and never when it replaced a pinned one. */
 
 static CachetTestServers *servers;
 static char *cachet_path;
@@ -269,6 +271,175 @@ test_bad_input (void)
     }
 }
 
+/* The account @id as the accounts file has it now. */
+static const char *
+pinned (const char *id)
+{
+  static CachetAccountList *list;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&list);
+  list = cachet_account_list_new (NULL);
+  g_assert_true (cachet_account_list_load (list, &error));
+  g_assert_no_error (error);
+  return cachet_account_get_smtp (cachet_account_list_find (list, id))->pinned_sha256;
+}
+
+static void
+set_port (const char *id,
+          guint16     port)
+{
+  g_autoptr(CachetAccountList) list = cachet_account_list_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cachet_account_list_load (list, &error));
+  send_test_set_port (cachet_account_list_find (list, id), port);
+  g_assert_true (cachet_account_list_save (list, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_accept_certificate (void)
+{
+  const CachetTestCertInfo *self_signed = &servers->certs[CACHET_TEST_CERT_SELF_SIGNED];
+  const CachetTestCertInfo *other = &servers->certs[CACHET_TEST_CERT_SELF_SIGNED_2];
+  const CachetTestCertInfo *good = &servers->certs[CACHET_TEST_CERT_GOOD];
+  g_autoptr(CachetAccountList) list = cachet_account_list_new (NULL);
+  g_autoptr(CachetAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *colons = NULL;
+  const char *first[] = { NULL, "--account", "cli-self", "--password-stdin", NULL };
+  const char *wrong[] = { "--account", "cli-self", "--password-stdin", "--accept-certificate",
+                          good->sha256, NULL };
+  const char *right[] = { "--account", "cli-self", "--password-stdin", "--accept-certificate",
+                          NULL, NULL };
+  const char *changed[] = { NULL, "--account", "cli-self", "--password-stdin",
+                            "--accept-certificate", other->sha256, NULL };
+  Result r;
+
+  if (servers == NULL || self_signed->smtps_port == 0)
+    {
+      g_test_skip ("the test mail servers are not running");
+      return;
+    }
+  /* Implicit TLS to the listener with a self-signed certificate for 127.0.0.1. */
+  g_assert_true (cachet_account_list_load (list, &error));
+  account = send_test_account (servers, list, "cli-self", "alice", self_signed->smtps_port,
+                               CACHET_SECURITY_TLS, CACHET_AUTH_AUTO, NULL);
+  g_assert_true (cachet_account_list_save (list, &error));
+  g_assert_no_error (error);
+  password = g_strconcat (user ("alice")->password, "\n", NULL);
+  text = g_strdup_printf ("From: %s\nTo: %s\nSubject: cli-cert\n"
+                          "Message-ID: <cli-cert@cachet-test.example.test>\n\nHi.\n",
+                          user ("alice")->login, user ("bob")->login);
+  file = write_file ("cert.eml", text);
+
+  /* Refused, with the fingerprint and the way to trust it. */
+  first[0] = file;
+  r = run_cachet (password, first);
+  g_test_message ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "stays in the Outbox"));
+  g_assert_nonnull (strstr (r.err, self_signed->sha256));
+  g_assert_nonnull (strstr (r.err, "--accept-certificate"));
+  g_assert_nonnull (strstr (r.out, "0 messages sent"));
+  result_clear (&r);
+  g_assert_null (pinned ("cli-self"));
+
+  /* Another fingerprint than the one presented: nothing trusted, nothing sent. */
+  r = run_cachet (password, wrong);
+  g_test_message ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "nothing was trusted"));
+  g_assert_null (strstr (r.err, "now trusted"));
+  g_assert_nonnull (strstr (r.out, "0 messages sent"));
+  result_clear (&r);
+  g_assert_null (pinned ("cli-self"));
+  send_test_wait_queue_empty (servers);
+  g_assert_cmpuint (send_test_count_tag (user ("bob")->maildir, "cli-cert"), ==, 0);
+
+  /* The right one (as a certificate viewer shows it): pinned, and the waiting one sent. */
+  colons = g_ascii_strup (self_signed->sha256, -1);
+  {
+    GString *c = g_string_new (NULL);
+    for (guint i = 0; colons[i] != '\0'; i++)
+      {
+        if (i > 0 && i % 2 == 0)
+          g_string_append_c (c, ':');
+        g_string_append_c (c, colons[i]);
+      }
+    g_free (colons);
+    colons = g_string_free (c, FALSE);
+  }
+  right[4] = colons;
+  r = run_cachet (password, right);
+  g_test_message ("%s", r.err);
+  if (r.status != 0)
+    g_error ("cachet send failed (%d): %s", r.status, r.err);
+  g_assert_nonnull (strstr (r.err, "now trusted"));
+  g_assert_nonnull (strstr (r.out, "1 message sent"));
+  result_clear (&r);
+  g_assert_cmpstr (pinned ("cli-self"), ==, self_signed->sha256);
+  send_test_wait_queue_empty (servers);
+  g_assert_cmpuint (send_test_count_tag (user ("bob")->maildir, "cli-cert"), ==, 1);
+
+  /* Pinned now: the next message goes without asking. */
+  {
+    g_autofree char *text2 = g_strdup_printf ("From: %s\nTo: %s\nSubject: cli-cert2\n"
+                                              "Message-ID: <cli-cert2@cachet-test.example.test>"
+                                              "\n\nHi.\n", user ("alice")->login,
+                                              user ("bob")->login);
+    g_autofree char *file2 = write_file ("cert2.eml", text2);
+    first[0] = file2;
+    r = run_cachet (password, first);
+    if (r.status != 0)
+      g_error ("cachet send failed (%d): %s", r.status, r.err);
+    result_clear (&r);
+  }
+
+  /* Another self-signed certificate on that server later: refused as changed, even with
+   * its own fingerprint given. */
+  set_port ("cli-self", other->smtps_port);
+  {
+    g_autofree char *text3 = g_strdup_printf ("From: %s\nTo: %s\nSubject: cli-cert3\n"
+                                              "Message-ID: <cli-cert3@cachet-test.example.test>"
+                                              "\n\nHi.\n", user ("alice")->login,
+                                              user ("bob")->login);
+    g_autofree char *file3 = write_file ("cert3.eml", text3);
+    changed[0] = file3;
+    r = run_cachet (password, changed);
+    g_test_message ("%s", r.err);
+    g_assert_cmpint (r.status, ==, 1);
+    g_assert_nonnull (strstr (r.err, "changed"));
+    g_assert_null (strstr (r.err, "now trusted"));
+    g_assert_nonnull (strstr (r.out, "0 messages sent"));
+    result_clear (&r);
+  }
+  g_assert_cmpstr (pinned ("cli-self"), ==, self_signed->sha256);
+  send_test_wait_queue_empty (servers);
+  g_assert_cmpuint (send_test_count_tag (user ("bob")->maildir, "cli-cert2"), ==, 1);
+  g_assert_cmpuint (send_test_count_tag (user ("bob")->maildir, "cli-cert3"), ==, 0);
+}
+
+static void
+test_accept_certificate_usage (void)
+{
+  const char *no_account[] = { "--accept-certificate", "00", NULL };
+  const char *not_hex[] = { "--account", "x", "--accept-certificate", "abc", NULL };
+  Result r;
+
+  r = run_cachet (NULL, no_account);
+  g_assert_cmpint (r.status, ==, 2);
+  result_clear (&r);
+  r = run_cachet (NULL, not_hex);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "not a SHA-256 fingerprint"));
+  result_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -284,7 +455,7 @@ main (int    argc,
   if (cachet_path == NULL)
     return cachet_test_skip_all ("no --cachet=PATH given");
 
-  servers = cachet_test_servers_start (CACHET_TEST_SERVERS_SMTP, &skip, &error);
+  servers = cachet_test_servers_start (CACHET_TEST_SERVERS_ALL, &skip, &error);
   if (skip != NULL)
     return cachet_test_skip_all (skip);
   g_assert_no_error (error);
@@ -293,6 +464,8 @@ main (int    argc,
   g_test_add_func ("/send/cli/account-by-from", test_account_by_from);
   g_test_add_func ("/send/cli/wrong-password", test_wrong_password);
   g_test_add_func ("/send/cli/bad-input", test_bad_input);
+  g_test_add_func ("/send/cli/accept-certificate", test_accept_certificate);
+  g_test_add_func ("/send/cli/accept-certificate-usage", test_accept_certificate_usage);
   status = g_test_run ();
   cachet_test_servers_free (servers);
   return status;
