@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cachet-net-error.h"
+#include "cachet-net-private.h"
 #include "cachet-net-stream.h"
 #include "cachet-pop3-session-private.h"
 
@@ -726,26 +727,11 @@ login_apop (CachetPop3Session *self,
 
 static gboolean
 check_credentials (CachetPop3Session *self,
-                   const char        *user,
-                   const char        *password,
-                   GError           **error)
+                   const char *user,
+                   const char *password,
+                   GError    **error)
 {
-  /* A line break would end the command early and start another one. */
-  if (user == NULL || *user == '\0' || strpbrk (user, "\r\n") != NULL)
-    {
-      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH,
-                   _("The user name for %s is empty or contains a line break."),
-                   self->host);
-      return FALSE;
-    }
-  if (password == NULL || strpbrk (password, "\r\n") != NULL)
-    {
-      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH,
-                   _("The password for %s is missing or contains a line break."),
-                   self->host);
-      return FALSE;
-    }
-  return TRUE;
+  return _cachet_net_check_credentials (self->host, user, password, error);
 }
 
 gboolean

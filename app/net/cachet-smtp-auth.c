@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cachet-net-error.h"
+#include "cachet-net-private.h"
 #include "cachet-smtp-session-private.h"
 
 /* SMTP AUTH (RFC 4954) with PLAIN (RFC 4616, initial response), LOGIN and CRAM-MD5
@@ -259,26 +260,11 @@ auth_cram_md5 (CachetSmtpSession *self,
 
 static gboolean
 check_credentials (CachetSmtpSession *self,
-                   const char        *user,
-                   const char        *password,
-                   GError           **error)
+                   const char *user,
+                   const char *password,
+                   GError    **error)
 {
-  /* A line break would end the command early and start another one. */
-  if (user == NULL || *user == '\0' || strpbrk (user, "\r\n") != NULL)
-    {
-      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH,
-                   _("The user name for %s is empty or contains a line break."),
-                   self->host);
-      return FALSE;
-    }
-  if (password == NULL || strpbrk (password, "\r\n") != NULL)
-    {
-      g_set_error (error, CACHET_NET_ERROR, CACHET_NET_ERROR_AUTH,
-                   _("The password for %s is missing or contains a line break."),
-                   self->host);
-      return FALSE;
-    }
-  return TRUE;
+  return _cachet_net_check_credentials (self->host, user, password, error);
 }
 
 /* The mechanism for @method, when the server offers it; FALSE with @error when not. */
