@@ -225,10 +225,13 @@ bytes_cmp (gconstpointer a,
   return g_bytes_compare (*(GBytes * const *) a, *(GBytes * const *) b);
 }
 
+/* A file listed but gone before it is read (a server renaming it: new/ to cur/, or to add
+ * flags) counts in @vanished, so that the caller reads again. */
 static gboolean
 read_subdir (const char  *maildir,
              const char  *sub,
              GPtrArray   *out,
+             guint       *vanished,
              GError     **error)
 {
   g_autofree char *path = g_build_filename (maildir, sub, NULL);
@@ -243,10 +246,27 @@ read_subdir (const char  *maildir,
       char *contents;
       gsize length;
 
-      if (name[0] == '.' || !g_file_test (file, G_FILE_TEST_IS_REGULAR))
+      g_autoptr(GError) local_error = NULL;
+
+      if (name[0] == '.')
         continue;
-      if (!g_file_get_contents (file, &contents, &length, error))
-        return FALSE;
+      if (!g_file_test (file, G_FILE_TEST_EXISTS))
+        {
+          (*vanished)++;
+          continue;
+        }
+      if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        continue;
+      if (!g_file_get_contents (file, &contents, &length, &local_error))
+        {
+          if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            {
+              (*vanished)++;
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       g_ptr_array_add (out, g_bytes_new_take (contents, length));
     }
   return TRUE;
@@ -256,12 +276,26 @@ GPtrArray *
 cachet_test_maildir_read (const char  *maildir,
                           GError     **error)
 {
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  /* A live server may be renaming files while they are read: read again until a pass
+   * sees every file it listed. */
+  for (guint attempt = 0;; attempt++)
+    {
+      g_autoptr(GPtrArray) out =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+      guint vanished = 0;
 
-  if (!read_subdir (maildir, "new", out, error) || !read_subdir (maildir, "cur", out, error))
-    return NULL;
-  g_ptr_array_sort (out, bytes_cmp);
-  return g_steal_pointer (&out);
+      if (!read_subdir (maildir, "new", out, &vanished, error)
+          || !read_subdir (maildir, "cur", out, &vanished, error))
+        return NULL;
+      if (vanished == 0 || attempt == 50)
+        {
+          if (vanished > 0)
+            g_warning ("%s: files kept vanishing while it was read", maildir);
+          g_ptr_array_sort (out, bytes_cmp);
+          return g_steal_pointer (&out);
+        }
+      g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+    }
 }
 
 static guint
