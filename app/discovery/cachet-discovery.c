@@ -44,7 +44,6 @@ struct _CachetDiscovery
   gint64                 start_us;
   CachetIspProfile      *profile;        /* found by the profile step */
   SoupSession           *session;
-  guint                  url_index;
   GPtrArray             *mx_hosts;
 };
 
@@ -815,55 +814,127 @@ autoconfig_url (CachetDiscovery *self,
   return g_strdup_printf ("https://%s/.well-known/autoconfig/mail/config-v1.1.xml", hostport);
 }
 
-static void fetch_next_url (CachetDiscovery *self);
+/* Both URLs are fetched at once, each within http_ms from the start of the step, so that
+ * the step has one deadline instead of two in a row.  The first URL stays preferred: its
+ * profile wins whenever it gives one; the second's is taken as soon as the first has
+ * failed, never before.  Once that is decided the other request is cancelled.  The run
+ * lives until both callbacks have come back; after the decision they touch nothing but
+ * their own slot. */
+
+#define N_AUTOCONFIG_URLS 2
+
+typedef struct _AutoconfigRun AutoconfigRun;
+
+typedef struct
+{
+  AutoconfigRun    *run;
+  char             *url;
+  gboolean          done;
+  CachetIspProfile *profile;     /* when it gave one */
+  char             *failure;     /* why not, a sentence */
+  gint64            elapsed_us;
+} AutoconfigUrl;
+
+struct _AutoconfigRun
+{
+  CachetDiscovery *self;
+  GCancellable    *cancellable;  /* both requests; cancelled with the run, or by the decision */
+  GCancellable    *parent;
+  gulong           parent_handler;
+  gint64           start_us;
+  gboolean         decided;
+  guint            pending;      /* callbacks not yet back */
+  AutoconfigUrl    urls[N_AUTOCONFIG_URLS];
+};
 
 static void
-autoconfig_cb (GObject      *source,
-               GAsyncResult *res,
-               gpointer      user_data)
+autoconfig_run_free (AutoconfigRun *run)
 {
-  CachetDiscovery *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CachetTlsCheck) check = NULL;
-  g_autoptr(GBytes) body = _cachet_autoconfig_fetch_finish (res, &check, &error);
-  g_autofree char *url = autoconfig_url (self, self->url_index);
-  g_autoptr(CachetIspProfile) profile = NULL;
+  /* Not from inside the parent's "cancelled" emission: once it is cancelled the handler
+   * never runs again, and it holds its own reference. */
+  if (run->parent != NULL && !g_cancellable_is_cancelled (run->parent))
+    g_cancellable_disconnect (run->parent, run->parent_handler);
+  g_clear_object (&run->parent);
+  g_clear_object (&run->cancellable);
+  for (guint i = 0; i < N_AUTOCONFIG_URLS; i++)
+    {
+      g_free (run->urls[i].url);
+      g_clear_pointer (&run->urls[i].profile, cachet_isp_profile_unref);
+      g_free (run->urls[i].failure);
+    }
+  g_object_unref (run->self);
+  g_free (run);
+}
+
+static void
+autoconfig_parent_cancelled_cb (GCancellable *parent,
+                                GCancellable *cancellable)
+{
+  g_cancellable_cancel (cancellable);
+}
+
+/* One line per URL, in the order of preference, whatever the order of the answers. */
+static char *
+autoconfig_url_note (const AutoconfigUrl *u,
+                     const AutoconfigUrl *winner)
+{
+  gint64 ms = _cachet_ms (u->elapsed_us);
+
+  if (!u->done)
+    return g_strdup_printf (_("%s: stopped after %" G_GINT64_FORMAT " ms: the first "
+                              "address answered."), u->url, ms);
+  if (u->profile == NULL)
+    return g_strdup_printf (_("after %" G_GINT64_FORMAT " ms: %s"), ms, u->failure);
+  if (u == winner)
+    return g_strdup_printf (_("%s: “%s” (%" G_GINT64_FORMAT " ms)"), u->url,
+                            u->profile->display_name, ms);
+  return g_strdup_printf (_("%s: “%s” (%" G_GINT64_FORMAT " ms), not used: the first "
+                            "address answered too."), u->url, u->profile->display_name, ms);
+}
+
+static void
+autoconfig_decide (AutoconfigRun *run)
+{
+  CachetDiscovery *self = run->self;
+  AutoconfigUrl *first = &run->urls[0], *second = &run->urls[1], *winner = NULL;
   g_autoptr(GPtrArray) in = NULL;
   g_autoptr(GPtrArray) out = NULL;
+  CachetIspProfile *profile;
   guint n_in, n_out;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!first->done)
+    return;                           /* whatever the second says, the first may still win */
+  if (first->profile != NULL)
+    winner = first;
+  else if (!second->done)
+    return;
+  else if (second->profile != NULL)
+    winner = second;
+
+  run->decided = TRUE;
+  for (guint i = 0; i < N_AUTOCONFIG_URLS; i++)
     {
-      step_done (self, CACHET_DISCOVERY_STEP_CANCELLED, NULL);
-      g_object_unref (self);
+      if (!run->urls[i].done)
+        run->urls[i].elapsed_us = g_get_monotonic_time () - run->start_us;
+      add_note (self, autoconfig_url_note (&run->urls[i], winner));
+    }
+  /* The other request, if still running: its callback comes back later and does nothing */
+  g_cancellable_cancel (run->cancellable);
+
+  if (winner == NULL)
+    {
+      step_done (self, CACHET_DISCOVERY_STEP_NOTHING,
+                 g_strdup_printf (_("No configuration file for %s."), self->result->domain));
       return;
     }
-  if (body == NULL)
-    {
-      add_note (self, g_strdup (error->message));
-      self->url_index++;
-      fetch_next_url (self);
-      g_object_unref (self);
-      return;
-    }
-  profile = cachet_isp_profile_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                      url, NULL, &error);
-  if (profile == NULL)
-    {
-      add_note (self, g_strdup (error->message));
-      self->url_index++;
-      fetch_next_url (self);
-      g_object_unref (self);
-      return;
-    }
+  profile = winner->profile;
   in = g_ptr_array_new_with_free_func ((GDestroyNotify) cachet_discovery_candidate_free);
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) cachet_discovery_candidate_free);
-  _cachet_candidates_from_profile (profile, CACHET_DISCOVERY_STEP_AUTOCONFIG, url, self->address,
-                                   self->real_name, in, out);
+  _cachet_candidates_from_profile (profile, CACHET_DISCOVERY_STEP_AUTOCONFIG, winner->url,
+                                   self->address, self->real_name, in, out);
   n_in = in->len;
   n_out = out->len;
   add_candidates (self, in, out);
-  add_note (self, g_strdup_printf (_("%s: “%s”"), url, profile->display_name));
   if (cachet_isp_profile_is_imap_only (profile))
     {
       self->result->imap_only = TRUE;
@@ -872,34 +943,76 @@ autoconfig_cb (GObject      *source,
     }
   step_done (self, n_in + n_out > 0 ? CACHET_DISCOVERY_STEP_FOUND : CACHET_DISCOVERY_STEP_NOTHING,
              g_strdup_printf (_("“%s” from %s: %u incoming and %u outgoing servers."),
-                              profile->display_name, url, n_in, n_out));
-  g_object_unref (self);
+                              profile->display_name, winner->url, n_in, n_out));
 }
 
 static void
-fetch_next_url (CachetDiscovery *self)
+autoconfig_cb (GObject      *source,
+               GAsyncResult *res,
+               gpointer      user_data)
 {
-  g_autofree char *url = NULL;
+  AutoconfigUrl *u = user_data;
+  AutoconfigRun *run = u->run;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetTlsCheck) check = NULL;
+  g_autoptr(GBytes) body = _cachet_autoconfig_fetch_finish (res, &check, &error);
 
-  if (self->url_index >= 2)
+  u->done = TRUE;
+  u->elapsed_us = g_get_monotonic_time () - run->start_us;
+  if (!run->decided)
     {
-      step_done (self, CACHET_DISCOVERY_STEP_NOTHING,
-                 g_strdup_printf (_("No configuration file for %s."), self->result->domain));
-      return;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          /* Only the run's own cancellable can have done that before the decision */
+          run->decided = TRUE;
+          g_cancellable_cancel (run->cancellable);
+          step_done (run->self, CACHET_DISCOVERY_STEP_CANCELLED, NULL);
+        }
+      else
+        {
+          if (body != NULL)
+            u->profile = cachet_isp_profile_parse (g_bytes_get_data (body, NULL),
+                                                   g_bytes_get_size (body), u->url, NULL,
+                                                   &error);
+          if (u->profile == NULL)
+            u->failure = g_strdup (error->message);
+          autoconfig_decide (run);
+        }
     }
-  url = autoconfig_url (self, self->url_index);
-  _cachet_autoconfig_fetch_async (self->session, url, self->test_ca_file, self->http_ms,
-                                  g_task_get_cancellable (self->task), autoconfig_cb,
-                                  g_object_ref (self));
+  if (--run->pending == 0)
+    autoconfig_run_free (run);
 }
 
 static void
 run_autoconfig (CachetDiscovery *self)
 {
+  AutoconfigRun *run = g_new0 (AutoconfigRun, 1);
+  GCancellable *parent = g_task_get_cancellable (self->task);
+
   if (self->session == NULL)
     self->session = _cachet_autoconfig_session_new (self->http_ms);
-  self->url_index = 0;
-  fetch_next_url (self);
+  run->self = g_object_ref (self);
+  run->cancellable = g_cancellable_new ();
+  if (parent != NULL)
+    {
+      run->parent = g_object_ref (parent);
+      run->parent_handler = g_cancellable_connect (parent,
+                                                   G_CALLBACK (autoconfig_parent_cancelled_cb),
+                                                   g_object_ref (run->cancellable),
+                                                   g_object_unref);
+    }
+  run->start_us = g_get_monotonic_time ();
+  for (guint i = 0; i < N_AUTOCONFIG_URLS; i++)
+    {
+      run->urls[i].run = run;
+      run->urls[i].url = autoconfig_url (self, i);
+    }
+  /* Both are counted before either starts: a callback may come back at once. */
+  run->pending = N_AUTOCONFIG_URLS;
+  for (guint i = 0; i < N_AUTOCONFIG_URLS; i++)
+    _cachet_autoconfig_fetch_async (self->session, run->urls[i].url, self->test_ca_file,
+                                    self->http_ms, run->cancellable, autoconfig_cb,
+                                    &run->urls[i]);
 }
 
 /* 3. SRV --------------------------------------------------------------------------------- */

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  *   1. PROFILE     ISP profiles on this machine (CachetIspDirectory), by the domain
  *   2. AUTOCONFIG  https://autoconfig.<domain>/mail/config-v1.1.xml?emailaddress=...,
  *                  then https://<domain>/.well-known/autoconfig/mail/config-v1.1.xml
- *                  (certificate verified, never plain HTTP, short timeouts, size limit)
+ *                  (both fetched at once within one time limit, the first preferred;
+ *                  certificate verified, never plain HTTP, short timeouts, size limit)
  *   3. SRV         DNS SRV (RFC 6186): _submissions._tcp, _submission._tcp, _pop3s._tcp,
  *                  _pop3._tcp; a target of "." means "not offered"
  *   4. MX          the MX host's domain (and its parent domains), if a profile here knows it

@@ -20,6 +20,7 @@ static char *ca_file;          /* trusted by the discoveries (test hook) */
 static guint16 https_port;
 static GHashTable *responses;  /* "host path" -> Response */
 static char *last_emailaddress;
+static GString *answered;      /* "host path" of each answer, in the order they were sent */
 
 typedef struct
 {
@@ -28,6 +29,7 @@ typedef struct
   gsize  length;
   char  *location;
   gboolean hang;
+  guint  delay_ms;             /* answered that late */
 } Response;
 
 #define PROFILE(domain, pop3_line) \
@@ -70,6 +72,56 @@ respond (const char *host,
   test_resolver_add_host (resolver, host);
 }
 
+/* The answer of @host @path, registered with respond(), is sent @ms late. */
+static void
+respond_late (const char *host,
+              const char *path,
+              guint       ms)
+{
+  g_autofree char *key = g_strdup_printf ("%s %s", host, path);
+  Response *r = g_hash_table_lookup (responses, key);
+
+  g_assert_nonnull (r);
+  r->delay_ms = ms;
+}
+
+static void
+answer (SoupServerMessage *msg,
+        Response          *r,
+        const char        *key)
+{
+  g_string_append_printf (answered, "%s;", key);
+  if (r->location != NULL)
+    {
+      soup_server_message_set_redirect (msg, r->status, r->location);
+      return;
+    }
+  soup_server_message_set_status (msg, r->status, NULL);
+  if (r->body != NULL)
+    soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_COPY, r->body,
+                                      r->length);
+}
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  Response          *r;
+  char              *key;
+} Delayed;
+
+static gboolean
+delayed_cb (gpointer user_data)
+{
+  Delayed *delayed = user_data;
+
+  answer (delayed->msg, delayed->r, delayed->key);
+  soup_server_message_unpause (delayed->msg);
+  g_object_unref (delayed->msg);
+  g_free (delayed->key);
+  g_free (delayed);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 server_cb (SoupServer        *server,
            SoupServerMessage *msg,
@@ -102,15 +154,18 @@ server_cb (SoupServer        *server,
       soup_server_message_pause (msg);   /* never answered */
       return;
     }
-  if (r->location != NULL)
+  if (r->delay_ms > 0)
     {
-      soup_server_message_set_redirect (msg, r->status, r->location);
+      Delayed *delayed = g_new0 (Delayed, 1);
+
+      delayed->msg = g_object_ref (msg);
+      delayed->r = r;
+      delayed->key = g_steal_pointer (&key);
+      soup_server_message_pause (msg);
+      g_timeout_add (r->delay_ms, delayed_cb, delayed);
       return;
     }
-  soup_server_message_set_status (msg, r->status, NULL);
-  if (r->body != NULL)
-    soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_COPY, r->body,
-                                      r->length);
+  answer (msg, r, key);
 }
 
 static void
@@ -118,7 +173,9 @@ start_https_server (void)
 {
   const char *names[] = {
     "autoconfig.ac1.test", "ac2.test", "autoconfig.ac3.test", "ac3.test",
-    "autoconfig.ac4.test", "ac4.test", "autoconfig.ac5.test", "autoconfig.ac6.test", NULL
+    "autoconfig.ac4.test", "ac4.test", "autoconfig.ac5.test", "autoconfig.ac6.test",
+    "autoconfig.ac7.test", "ac7.test", "autoconfig.ac8.test", "ac8.test",
+    "autoconfig.ac9.test", "ac9.test", NULL
   };
   const char *ips[] = { "127.0.0.1", NULL };
   g_autoptr(TestCert) ca = test_cert_new_ca ("Discovery Test CA");
@@ -303,6 +360,94 @@ test_autoconfig_broken (void)
   g_assert_nonnull (r);
   g_assert_cmpint (r->steps[CACHET_DISCOVERY_STEP_AUTOCONFIG].state, ==, CACHET_DISCOVERY_STEP_NOTHING);
   g_assert_true (discovery_test_note_has (r, CACHET_DISCOVERY_STEP_AUTOCONFIG, "line 2"));
+}
+
+/* The two URLs are fetched at once.  The first hangs, the second answers a little before
+ * the time limit: its profile is used as soon as the first has failed, so the step ends
+ * after about one time limit, not after the first's time limit plus the second's wait. */
+static void
+test_autoconfig_parallel_first_hangs (void)
+{
+  const guint http_ms = 3000;
+  g_autoptr(CachetDiscovery) d = new_discovery ("jo@ac7.test", NULL, TRUE);
+  g_autoptr(CachetDiscoveryResult) r = NULL;
+  const char *body = PROFILE ("ac7.test", POP3_LINE ("ac7.test"));
+  const CachetDiscoveryStepReport *step;
+  const CachetDiscoveryCandidate *in;
+
+  respond ("autoconfig.ac7.test", AUTOCONFIG_PATH, 200, NULL, 0, NULL, TRUE);
+  respond ("ac7.test", WELL_KNOWN_PATH, 200, body, strlen (body), NULL, FALSE);
+  respond_late ("ac7.test", WELL_KNOWN_PATH, http_ms * 8 / 10);
+  cachet_discovery_set_timeouts (d, http_ms, 0, 0, 0);
+  r = discovery_test_run (d, NULL, 0, NULL);
+  g_assert_nonnull (r);
+  step = &r->steps[CACHET_DISCOVERY_STEP_AUTOCONFIG];
+  g_assert_cmpint (step->state, ==, CACHET_DISCOVERY_STEP_FOUND);
+  in = cachet_discovery_result_get_incoming (r);
+  g_assert_nonnull (in);
+  g_assert_cmpint (in->source, ==, CACHET_DISCOVERY_STEP_AUTOCONFIG);
+  g_assert_cmpstr (in->server->host, ==, "pop.ac7.test");
+  g_assert_nonnull (strstr (in->origin, "/.well-known/"));
+  /* Taken only once the first had failed (at its time limit) ... */
+  g_assert_true (discovery_test_note_has (r, CACHET_DISCOVERY_STEP_AUTOCONFIG,
+                                          "autoconfig.ac7.test"));
+  g_assert_cmpint (step->elapsed_us, >=, (gint64) http_ms * 1000 * 9 / 10);
+  /* ... and long before a second time limit would have passed (one after the other it
+   * took 1.8 limits).  A loose bound: the machine may be busy. */
+  g_assert_cmpint (step->elapsed_us, <, (gint64) http_ms * 1000 * 3 / 2);
+}
+
+/* Both answer, the second first: the first URL's profile is still the one used. */
+static void
+test_autoconfig_parallel_first_preferred (void)
+{
+  g_autoptr(CachetDiscovery) d = new_discovery ("jo@ac8.test", NULL, TRUE);
+  g_autoptr(CachetDiscoveryResult) r = NULL;
+  const char *first = PROFILE ("ac8.test", POP3_LINE ("ac8.test"));
+  const char *second = PROFILE ("ac8.test", POP3_LINE ("second.ac8.test"));
+  const CachetDiscoveryCandidate *in;
+  const char *first_answer, *second_answer;
+
+  respond ("autoconfig.ac8.test", AUTOCONFIG_PATH, 200, first, strlen (first), NULL, FALSE);
+  respond_late ("autoconfig.ac8.test", AUTOCONFIG_PATH, 700);
+  respond ("ac8.test", WELL_KNOWN_PATH, 200, second, strlen (second), NULL, FALSE);
+  g_string_truncate (answered, 0);
+  r = discovery_test_run (d, NULL, 0, NULL);
+  g_assert_nonnull (r);
+  g_assert_cmpint (r->steps[CACHET_DISCOVERY_STEP_AUTOCONFIG].state, ==,
+                   CACHET_DISCOVERY_STEP_FOUND);
+  /* The second URL did answer, and before the first */
+  first_answer = strstr (answered->str, "autoconfig.ac8.test " AUTOCONFIG_PATH ";");
+  second_answer = strstr (answered->str, "ac8.test " WELL_KNOWN_PATH ";");
+  g_assert_nonnull (first_answer);
+  g_assert_nonnull (second_answer);
+  g_assert_true (second_answer < first_answer);
+  in = cachet_discovery_result_get_incoming (r);
+  g_assert_nonnull (in);
+  g_assert_cmpstr (in->server->host, ==, "pop.ac8.test");
+  g_assert_true (g_str_has_prefix (in->origin, "https://autoconfig.ac8.test:"));
+  g_assert_cmpuint (discovery_test_count (r->incoming, CACHET_DISCOVERY_STEP_AUTOCONFIG), ==, 1);
+  g_assert_true (discovery_test_note_has (r, CACHET_DISCOVERY_STEP_AUTOCONFIG, "not used"));
+}
+
+/* Cancelled while both requests hang: the run ends at once, as cancelled. */
+static void
+test_autoconfig_parallel_cancel (void)
+{
+  g_autoptr(CachetDiscovery) d = new_discovery ("jo@ac9.test", NULL, TRUE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetDiscoveryResult) r = NULL;
+  const CachetDiscoveryStepReport *step;
+
+  respond ("autoconfig.ac9.test", AUTOCONFIG_PATH, 200, NULL, 0, NULL, TRUE);
+  respond ("ac9.test", WELL_KNOWN_PATH, 200, NULL, 0, NULL, TRUE);
+  cachet_discovery_set_timeouts (d, 60000, 0, 0, 0);
+  r = discovery_test_run (d, cancellable, 500, &error);
+  g_assert_null (r);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  step = cachet_discovery_get_step_report (d, CACHET_DISCOVERY_STEP_AUTOCONFIG);
+  g_assert_cmpint (step->state, ==, CACHET_DISCOVERY_STEP_CANCELLED);
 }
 
 /* SRV through resolv_wrapper ------------------------------------------------------------ */
@@ -604,6 +749,7 @@ main (int    argc,
   g_unsetenv ("LD_PRELOAD");
   resolver = test_resolver_install ();
   responses = g_hash_table_new (g_str_hash, g_str_equal);
+  answered = g_string_new (NULL);
   start_https_server ();
 
   g_test_add_func ("/discovery/autoconfig/first-url", test_autoconfig_first_url);
@@ -613,6 +759,11 @@ main (int    argc,
   g_test_add_func ("/discovery/autoconfig/timeout", test_autoconfig_timeout);
   g_test_add_func ("/discovery/autoconfig/imap-only", test_autoconfig_imap_only);
   g_test_add_func ("/discovery/autoconfig/broken-profile", test_autoconfig_broken);
+  g_test_add_func ("/discovery/autoconfig/parallel-first-hangs",
+                   test_autoconfig_parallel_first_hangs);
+  g_test_add_func ("/discovery/autoconfig/parallel-first-preferred",
+                   test_autoconfig_parallel_first_preferred);
+  g_test_add_func ("/discovery/autoconfig/parallel-cancel", test_autoconfig_parallel_cancel);
   g_test_add_func ("/discovery/srv/resolv-wrapper", test_srv);
   g_test_add_func ("/discovery/mx/known-provider", test_mx);
   g_test_add_func ("/discovery/run/profile-stops-early", test_profile_step);
