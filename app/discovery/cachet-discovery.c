@@ -878,17 +878,18 @@ static char *
 autoconfig_url_note (const AutoconfigUrl *u,
                      const AutoconfigUrl *winner)
 {
-  gint64 ms = _cachet_ms (u->elapsed_us);
+  /* An unsigned int, not a gint64: gettext cannot see through G_GINT64_FORMAT. */
+  guint ms = (guint) CLAMP (_cachet_ms (u->elapsed_us), 0, G_MAXUINT);
 
   if (!u->done)
-    return g_strdup_printf (_("%s: stopped after %" G_GINT64_FORMAT " ms: the first "
+    return g_strdup_printf (_("%s: stopped after %u ms: the first "
                               "address answered."), u->url, ms);
   if (u->profile == NULL)
-    return g_strdup_printf (_("after %" G_GINT64_FORMAT " ms: %s"), ms, u->failure);
+    return g_strdup_printf (_("after %u ms: %s"), ms, u->failure);
   if (u == winner)
-    return g_strdup_printf (_("%s: “%s” (%" G_GINT64_FORMAT " ms)"), u->url,
+    return g_strdup_printf (_("%s: “%s” (%u ms)"), u->url,
                             u->profile->display_name, ms);
-  return g_strdup_printf (_("%s: “%s” (%" G_GINT64_FORMAT " ms), not used: the first "
+  return g_strdup_printf (_("%s: “%s” (%u ms), not used: the first "
                             "address answered too."), u->url, u->profile->display_name, ms);
 }
 
