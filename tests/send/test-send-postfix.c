@@ -306,7 +306,10 @@ test_round_trip_draft (Fixture       *f,
   for (guint i = 0; i < 40000; i++)
     bin[i] = (guint8) (g_random_int () & 0xff);
   pdf = g_bytes_new_take (bin, 40000);
-  notes = g_bytes_new_static ("Liste:\n- K\xc3\xa4se\n- Brot\n.\nFrom here on\n", 43);
+  {
+    static const char text[] = "Liste:\n- K\xc3\xa4se\n- Brot\n.\nFrom here on\n";
+    notes = g_bytes_new_static (text, sizeof text - 1);
+  }
 
   cachet_draft_set_account_id (draft, "alice-draft");
   cachet_draft_set_from (draft, "Al\xc3\xaf" "ce Tester", user ("alice")->login);
