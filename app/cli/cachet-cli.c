@@ -25,6 +25,7 @@ static const struct
   { "discover", _cachet_cli_discover },
   { "profile", _cachet_cli_profile },
   { "send", _cachet_cli_send },
+  { "--check-plugin", _cachet_cli_check_plugin },
 };
 
 static void
@@ -50,6 +51,8 @@ print_help (FILE *out)
                         "                                    Send a message (To, Cc and Bcc say "
                         "to whom),\n"
                         "                                    or what waits in the Outbox\n"
+                        "  --check-plugin FILE               Check a crypto plugin and print its\n"
+                        "                                    info, or why it is refused\n"
                         "\n"
                         "Options:\n"
                         "  --import-profile FILE.xml         Open the window and set up an "
