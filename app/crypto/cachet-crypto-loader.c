@@ -33,15 +33,19 @@ open_shared_object (const char  *path,
    * RTLD_NODELETE: a plugin is never unloaded, and we never dlclose. */
   g_snprintf (fd_path, sizeof fd_path, "/proc/self/fd/%d", fd);
   handle = dlopen (fd_path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-  close (fd);
   if (handle == NULL)
     {
+      close (fd);
       const char *reason = dlerror ();
       g_set_error (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_LOAD,
                    _("The plugin cannot be loaded: %s."),
                    reason != NULL ? reason : _("unknown error"));
       return NULL;
     }
+  /* The descriptor stays open for the life of the process: the dynamic
+   * linker remembers the object by the name "/proc/self/fd/N", and a later
+   * dlopen of the same name (the number reused for another plugin) would
+   * return this object instead of loading the new file. */
   return handle;
 }
 

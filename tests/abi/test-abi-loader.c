@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-test-abi"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cachet-crypto-error.h"
+#include "cachet-crypto-loader.h"
+
+/* Each test copies fixture plugins (built next to this test) into a fresh
+ * directory under the build directory, with safe permissions: /tmp is
+ * world-writable and so refused by design. */
+typedef struct
+{
+  char *dir;
+} Fixture;
+
+static char *
+fixture_path (const char *name)
+{
+  g_autofree char *file = g_strconcat ("abi-plugin-", name, ".so", NULL);
+
+  return g_build_filename (ABI_BUILD_DIR, "plugins", file, NULL);
+}
+
+static char *
+install_plugin (Fixture    *f,
+                const char *name,
+                const char *as)
+{
+  g_autofree char *src = fixture_path (name);
+  g_autofree char *dest = g_build_filename (f->dir, as != NULL ? as : name, NULL);
+  g_autofree char *contents = NULL;
+  gsize len;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (src, &contents, &len, &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (dest, contents, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (chmod (dest, 0644));
+  return g_steal_pointer (&dest);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *base = g_build_filename (ABI_BUILD_DIR, "loader-tmp", NULL);
+  g_autofree char *tmpl = g_build_filename (base, "run-XXXXXX", NULL);
+  g_autofree char *probe = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = NULL;
+
+  g_assert_no_errno (g_mkdir_with_parents (base, 0755));
+  g_assert_no_errno (chmod (base, 0755));
+  f->dir = g_mkdtemp_full (g_steal_pointer (&tmpl), 0755);
+  g_assert_nonnull (f->dir);
+
+  /* If the build directory itself sits below a folder others can write to,
+   * nothing can load here: say so instead of failing every test. */
+  probe = install_plugin (f, "minimal", "probe.so");
+  loaded = cachet_crypto_load (probe, NULL, &error);
+  if (loaded == NULL
+      && g_error_matches (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_WRITABLE))
+    {
+      g_autofree char *why = g_strdup_printf ("the build directory is not safe for plugins: %s",
+                                              error->message);
+      g_test_skip (why);
+    }
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  chmod (path, 0755);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+/* Loads PATH expecting refusal with CODE, then checks a good plugin still
+ * loads after it. */
+static void
+assert_refused (Fixture    *f,
+                const char *path,
+                int         code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = cachet_crypto_load (path, NULL, &error);
+
+  g_assert_null (loaded);
+  g_assert_error (error, CACHET_CRYPTO_ERROR, code);
+  /* One plain sentence. */
+  g_assert_nonnull (strchr (error->message, '.'));
+  g_assert_null (strchr (error->message, '\n'));
+  g_test_message ("%s: %s", path, error->message);
+}
+
+static void
+assert_refused_name (Fixture    *f,
+                     const char *name,
+                     int         code)
+{
+  g_autofree char *path = NULL;
+
+  path = install_plugin (f, name, NULL);
+  assert_refused (f, path, code);
+}
+
+static void
+test_loads (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "minimal", NULL);
+  loaded = cachet_crypto_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (loaded->info.id, ==, "org.cachet.test.Minimal");
+  g_assert_cmpuint (loaded->info.capabilities, ==,
+                    CACHET_CRYPTO_CAP_ENCRYPT | CACHET_CRYPTO_CAP_DECRYPT);
+  g_assert_nonnull (loaded->ops.encrypt);
+  g_assert_null (loaded->ops.sign);
+  g_assert_nonnull (loaded->plugin);
+  g_assert_cmpstrv (loaded->protocols, ((const char *const[]) { "openpgp", NULL }));
+
+  text = cachet_crypto_loaded_describe (loaded);
+  g_assert_nonnull (strstr (text, "org.cachet.test.Minimal"));
+  g_assert_nonnull (strstr (text, "encrypt, decrypt"));
+}
+
+/* Two plugins loaded one after the other are two plugins, even when the
+ * kernel hands out the same descriptor number. */
+static void
+test_loads_second (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) first = NULL;
+  g_autoptr(CachetCryptoLoaded) second = NULL;
+
+  if (g_test_failed ())
+    return;
+  a = install_plugin (f, "minimal", "a.so");
+  b = install_plugin (f, "other-id", "b.so");
+  first = cachet_crypto_load (a, NULL, &error);
+  g_assert_no_error (error);
+  second = cachet_crypto_load (b, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second->info.id, ==, "org.cachet.test.Other");
+}
+
+static void
+test_longer_info (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = NULL;
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "longer-info", NULL);
+  loaded = cachet_crypto_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->info.struct_size, >, sizeof (CachetCryptoPluginInfo));
+}
+
+static void
+test_duplicate_id (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = NULL;
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "minimal", "dup.so");
+  g_hash_table_add (ids, (gpointer) "org.cachet.test.Minimal");
+  loaded = cachet_crypto_load (path, ids, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_DUPLICATE_ID);
+}
+
+static const struct
+{
+  const char *name;
+  int         code;
+} refusals[] = {
+  { "no-entry", CACHET_CRYPTO_ERROR_NO_ENTRY },
+  { "only-v2", CACHET_CRYPTO_ERROR_NEWER_MAJOR },
+  { "bad-magic", CACHET_CRYPTO_ERROR_BAD_MAGIC },
+  { "short-size", CACHET_CRYPTO_ERROR_SHORT_INFO },
+  { "wrong-major", CACHET_CRYPTO_ERROR_MAJOR },
+  { "minor-too-new", CACHET_CRYPTO_ERROR_MINOR_TOO_NEW },
+  { "no-id", CACHET_CRYPTO_ERROR_NO_ID },
+  { "cap-without-op", CACHET_CRYPTO_ERROR_MISSING_OP },
+  { "init-fails", CACHET_CRYPTO_ERROR_INIT },
+  { "unresolved", CACHET_CRYPTO_ERROR_LOAD },
+};
+
+static void
+test_refused (Fixture       *f,
+              gconstpointer  data)
+{
+  gsize i = GPOINTER_TO_SIZE (data);
+
+  if (g_test_failed ())
+    return;
+  assert_refused_name (f, refusals[i].name, refusals[i].code);
+  test_loads (f, NULL);
+}
+
+static void
+test_not_elf (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+
+  if (g_test_failed ())
+    return;
+  path = g_build_filename (f->dir, "text.so", NULL);
+  g_assert_true (g_file_set_contents_full (path, "not a plugin\n", -1,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, NULL));
+  assert_refused (f, path, CACHET_CRYPTO_ERROR_NOT_SHARED_OBJECT);
+  test_loads (f, NULL);
+}
+
+static void
+test_truncated (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  struct stat st;
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "minimal", "cut.so");
+  g_assert_no_errno (g_stat (path, &st));
+  g_assert_no_errno (truncate (path, st.st_size / 2));
+  assert_refused (f, path, CACHET_CRYPTO_ERROR_TRUNCATED);
+}
+
+static void
+test_wrong_arch (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "minimal", "arch.so");
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  /* e_machine, at offset 18 in both ELF classes: EM_S390 (22) or EM_ARM (40). */
+  contents[18] = contents[18] == 22 ? 40 : 22;
+  contents[19] = 0;
+  g_assert_true (g_file_set_contents_full (path, contents, (gssize) len,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, NULL));
+  assert_refused (f, path, CACHET_CRYPTO_ERROR_WRONG_ARCH);
+}
+
+static void
+test_writable_file (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "minimal", "ww.so");
+  g_assert_no_errno (chmod (path, 0666));
+  assert_refused (f, path, CACHET_CRYPTO_ERROR_WRITABLE);
+  g_assert_no_errno (chmod (path, 0664));
+  assert_refused (f, path, CACHET_CRYPTO_ERROR_WRITABLE);
+  test_loads (f, NULL);
+}
+
+static void
+test_writable_dir (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *sub = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *src = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  if (g_test_failed ())
+    return;
+  sub = g_build_filename (f->dir, "open", NULL);
+  g_assert_no_errno (g_mkdir (sub, 0755));
+  src = fixture_path ("minimal");
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  path = g_build_filename (sub, "p.so", NULL);
+  g_assert_true (g_file_set_contents_full (path, contents, (gssize) len,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, NULL));
+  g_assert_no_errno (chmod (sub, 0777));
+  assert_refused (f, path, CACHET_CRYPTO_ERROR_WRITABLE);
+  /* Sticky or not, a world-writable folder is refused. */
+  g_assert_no_errno (chmod (sub, 01777));
+  assert_refused (f, path, CACHET_CRYPTO_ERROR_WRITABLE);
+}
+
+static void
+test_symlink (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *target = NULL;
+  g_autofree char *link = NULL;
+
+  if (g_test_failed ())
+    return;
+  /* A symlink pointing out of the directory, to a good plugin. */
+  target = fixture_path ("minimal");
+  link = g_build_filename (f->dir, "link.so", NULL);
+  g_assert_no_errno (symlink (target, link));
+  assert_refused (f, link, CACHET_CRYPTO_ERROR_SYMLINK);
+}
+
+static void
+test_relative (Fixture       *f,
+               gconstpointer  data)
+{
+  if (g_test_failed ())
+    return;
+  assert_refused (f, "minimal.so", CACHET_CRYPTO_ERROR_PATH);
+  assert_refused (f, "./minimal.so", CACHET_CRYPTO_ERROR_PATH);
+  assert_refused (f, "/usr/lib/../lib/x.so", CACHET_CRYPTO_ERROR_PATH);
+}
+
+static void
+add (const char *path,
+     void      (*func) (Fixture *, gconstpointer),
+     gconstpointer data)
+{
+  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  add ("/abi/loader/loads", test_loads, NULL);
+  add ("/abi/loader/loads-second", test_loads_second, NULL);
+  add ("/abi/loader/longer-info", test_longer_info, NULL);
+  add ("/abi/loader/refused/duplicate-id", test_duplicate_id, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autofree char *path = g_strconcat ("/abi/loader/refused/", refusals[i].name, NULL);
+      add (path, test_refused, GSIZE_TO_POINTER (i));
+    }
+  add ("/abi/loader/refused/not-elf", test_not_elf, NULL);
+  add ("/abi/loader/refused/truncated", test_truncated, NULL);
+  add ("/abi/loader/refused/wrong-arch", test_wrong_arch, NULL);
+  add ("/abi/loader/refused/writable-file", test_writable_file, NULL);
+  add ("/abi/loader/refused/writable-dir", test_writable_dir, NULL);
+  add ("/abi/loader/refused/symlink", test_symlink, NULL);
+  add ("/abi/loader/refused/relative-path", test_relative, NULL);
+  return g_test_run ();
+}
