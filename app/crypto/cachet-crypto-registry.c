@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-crypto"
+
+#include "config.h"
+
+#include "cachet-crypto-registry.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "cachet-crypto-error.h"
+
+#define PLUGIN_SUBDIR "crypto-plugins-1"
+
+struct _CachetCryptoRegistry
+{
+  GHashTable *enabled;     /* SHA256 -> ID of enabled user plugins */
+  GHashTable *ids;         /* ids loaded so far (borrowed from entries) */
+  GPtrArray  *entries;
+};
+
+static void
+entry_free (gpointer data)
+{
+  CachetCryptoEntry *entry = data;
+
+  /* A loaded plugin stays mapped (never dlclose); its shutdown runs. */
+  cachet_crypto_loaded_free (entry->loaded);
+  g_free (entry->path);
+  g_free (entry->sha256);
+  g_free (entry->reason);
+  g_free (entry);
+}
+
+CachetCryptoRegistry *
+cachet_crypto_registry_new (const char *const *enabled)
+{
+  CachetCryptoRegistry *registry = g_new0 (CachetCryptoRegistry, 1);
+
+  registry->enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  registry->ids = g_hash_table_new (g_str_hash, g_str_equal);
+  registry->entries = g_ptr_array_new_with_free_func (entry_free);
+  for (gsize i = 0; enabled != NULL && enabled[i] != NULL; i++)
+    {
+      const char *eq = strrchr (enabled[i], '=');
+
+      if (eq == NULL || eq == enabled[i] || strlen (eq + 1) != 64)
+        continue;
+      g_hash_table_replace (registry->enabled, g_ascii_strdown (eq + 1, -1),
+                            g_strndup (enabled[i], (gsize) (eq - enabled[i])));
+    }
+  return registry;
+}
+
+void
+cachet_crypto_registry_free (CachetCryptoRegistry *registry)
+{
+  if (registry == NULL)
+    return;
+  g_hash_table_unref (registry->ids);
+  g_ptr_array_unref (registry->entries);
+  g_hash_table_unref (registry->enabled);
+  g_free (registry);
+}
+
+const char *
+cachet_crypto_system_plugin_dir (void)
+{
+  return CACHET_SYSTEM_PLUGIN_DIR;
+}
+
+char *
+cachet_crypto_user_plugin_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "cachet", PLUGIN_SUBDIR, NULL);
+}
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+}
+
+static void
+scan_one (CachetCryptoRegistry *registry,
+          const char           *path,
+          gboolean              user)
+{
+  CachetCryptoEntry *entry = g_new0 (CachetCryptoEntry, 1);
+  g_autoptr(GError) error = NULL;
+  const char *enabled_id = NULL;
+
+  entry->path = g_strdup (path);
+  entry->user = user;
+  entry->sha256 = file_sha256 (path);
+  g_ptr_array_add (registry->entries, entry);
+
+  if (user)
+    {
+      enabled_id = entry->sha256 != NULL
+                   ? g_hash_table_lookup (registry->enabled, entry->sha256) : NULL;
+      if (enabled_id == NULL)
+        {
+          entry->state = CACHET_CRYPTO_ENTRY_DISABLED;
+          entry->reason = g_strdup (_("Plugins in your own folder stay off until you turn "
+                                      "them on (and again after the file changes)."));
+          return;
+        }
+    }
+
+  entry->loaded = cachet_crypto_load (path, registry->ids, &error);
+  if (entry->loaded == NULL)
+    {
+      entry->state = CACHET_CRYPTO_ENTRY_REFUSED;
+      entry->reason = g_strdup (error->message);
+      g_message ("crypto plugin %s refused: %s", path, error->message);
+      return;
+    }
+  if (enabled_id != NULL && !g_str_equal (enabled_id, entry->loaded->info.id))
+    {
+      /* Enabled as one plugin, now says it is another. */
+      entry->state = CACHET_CRYPTO_ENTRY_DISABLED;
+      entry->reason = g_strdup (_("Plugins in your own folder stay off until you turn "
+                                  "them on (and again after the file changes)."));
+      g_clear_pointer (&entry->loaded, cachet_crypto_loaded_free);
+      return;
+    }
+  entry->state = CACHET_CRYPTO_ENTRY_LOADED;
+  g_hash_table_add (registry->ids, (gpointer) entry->loaded->info.id);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+void
+cachet_crypto_registry_scan (CachetCryptoRegistry *registry,
+                             const char           *dir,
+                             gboolean              user)
+{
+  g_autoptr(GDir) handle = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_return_if_fail (registry != NULL);
+  g_return_if_fail (dir != NULL);
+
+  /* Never the current directory or a relative path. */
+  if (!g_path_is_absolute (dir))
+    {
+      g_debug ("not scanning the relative plugin directory “%s”", dir);
+      return;
+    }
+  handle = g_dir_open (dir, 0, NULL);
+  if (handle == NULL)
+    return;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    if (g_str_has_suffix (name, ".so") && name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+      scan_one (registry, path, user);
+    }
+}
+
+void
+cachet_crypto_registry_scan_default (CachetCryptoRegistry *registry)
+{
+  g_autofree char *user_dir = cachet_crypto_user_plugin_dir ();
+
+  cachet_crypto_registry_scan (registry, cachet_crypto_system_plugin_dir (), FALSE);
+  cachet_crypto_registry_scan (registry, user_dir, TRUE);
+}
+
+GPtrArray *
+cachet_crypto_registry_get_entries (CachetCryptoRegistry *registry)
+{
+  return registry->entries;
+}
