@@ -200,6 +200,27 @@ test_longer_info (Fixture       *f,
   g_assert_cmpuint (loaded->info.struct_size, >, sizeof (CachetCryptoPluginInfo));
 }
 
+/* A plugin built against the frozen 1.0 header loads in today's host. */
+static void
+test_old_plugin (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = NULL;
+  CachetCryptoPartInfo part = { .struct_size = sizeof part, .content_type = "text/plain" };
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "old-1.0", NULL);
+  loaded = cachet_crypto_load (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->info.id, ==, "org.cachet.test.Old10");
+  g_assert_cmpuint (loaded->info.abi_minor_built, ==, 0);
+  g_assert_nonnull (loaded->ops.classify);
+  g_assert_cmpint (loaded->ops.classify (loaded->plugin, &part), ==, CACHET_CRYPTO_PART_NONE);
+}
+
 static void
 test_duplicate_id (Fixture       *f,
                    gconstpointer  data)
@@ -382,6 +403,7 @@ main (int argc, char **argv)
   add ("/abi/loader/loads", test_loads, NULL);
   add ("/abi/loader/loads-second", test_loads_second, NULL);
   add ("/abi/loader/longer-info", test_longer_info, NULL);
+  add ("/abi/loader/old-plugin-1.0", test_old_plugin, NULL);
   add ("/abi/loader/refused/duplicate-id", test_duplicate_id, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (refusals); i++)
     {
