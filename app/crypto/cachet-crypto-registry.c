@@ -6,6 +6,7 @@
 #include "cachet-crypto-registry.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "cachet-crypto-error.h"
@@ -17,6 +18,8 @@ struct _CachetCryptoRegistry
   GHashTable *enabled;     /* SHA256 -> ID of enabled user plugins */
   GHashTable *ids;         /* ids loaded so far (borrowed from entries) */
   GPtrArray  *entries;
+  char       *sentinel;    /* path of the crash sentinel, or NULL */
+  char       *crashed;     /* SHA256 of the plugin that crashed last time */
 };
 
 static void
@@ -60,7 +63,49 @@ cachet_crypto_registry_free (CachetCryptoRegistry *registry)
   g_hash_table_unref (registry->ids);
   g_ptr_array_unref (registry->entries);
   g_hash_table_unref (registry->enabled);
+  g_free (registry->sentinel);
+  g_free (registry->crashed);
   g_free (registry);
+}
+
+void
+cachet_crypto_registry_set_sentinel (CachetCryptoRegistry *registry,
+                                     const char           *path)
+{
+  g_autofree char *contents = NULL;
+
+  g_return_if_fail (registry != NULL);
+  g_return_if_fail (path != NULL && g_path_is_absolute (path));
+
+  g_free (registry->sentinel);
+  registry->sentinel = g_strdup (path);
+  g_clear_pointer (&registry->crashed, g_free);
+  if (g_file_get_contents (path, &contents, NULL, NULL))
+    {
+      /* "SHA256 PATH\n" */
+      if (strlen (contents) >= 64 && (contents[64] == ' ' || contents[64] == '\0'))
+        registry->crashed = g_strndup (contents, 64);
+      g_message ("a crypto plugin crashed Cachet while starting: %s", contents);
+      g_unlink (path);
+    }
+}
+
+static void
+sentinel_write (CachetCryptoRegistry    *registry,
+                const CachetCryptoEntry *entry)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (registry->sentinel == NULL)
+    return;
+  dir = g_path_get_dirname (registry->sentinel);
+  g_mkdir_with_parents (dir, 0700);
+  contents = g_strdup_printf ("%s %s\n", entry->sha256, entry->path);
+  if (!g_file_set_contents_full (registry->sentinel, contents, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("cannot write the plugin crash sentinel: %s", error->message);
 }
 
 const char *
@@ -113,7 +158,24 @@ scan_one (CachetCryptoRegistry *registry,
         }
     }
 
+  if (registry->crashed != NULL && g_strcmp0 (entry->sha256, registry->crashed) == 0)
+    {
+      entry->state = CACHET_CRYPTO_ENTRY_DISABLED;
+      entry->reason = g_strdup (_("The plugin crashed Cachet the last time it started, so it "
+                                  "is turned off."));
+      return;
+    }
+  if (entry->sha256 == NULL)
+    {
+      entry->state = CACHET_CRYPTO_ENTRY_REFUSED;
+      entry->reason = g_strdup (_("The file cannot be read."));
+      return;
+    }
+
+  sentinel_write (registry, entry);
   entry->loaded = cachet_crypto_load (path, registry->ids, &error);
+  if (registry->sentinel != NULL)
+    g_unlink (registry->sentinel);
   if (entry->loaded == NULL)
     {
       entry->state = CACHET_CRYPTO_ENTRY_REFUSED;

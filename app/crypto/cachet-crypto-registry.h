@@ -32,6 +32,13 @@ typedef struct _CachetCryptoRegistry CachetCryptoRegistry;
 CachetCryptoRegistry *cachet_crypto_registry_new  (const char *const *enabled);
 void                  cachet_crypto_registry_free (CachetCryptoRegistry *registry);
 
+/* PATH (e.g. in $XDG_STATE_HOME) is written before a plugin is loaded
+ * and removed after its init returns.  If it is there now, the plugin it
+ * names crashed the last start: it is disabled this time (its entry says
+ * so) and the file removed.  Call before the first scan. */
+void cachet_crypto_registry_set_sentinel (CachetCryptoRegistry *registry,
+                                          const char           *path);
+
 /* The system directory ($libdir/cachet/crypto-plugins-1) and the user's
  * ($XDG_DATA_HOME/cachet/crypto-plugins-1). */
 const char *cachet_crypto_system_plugin_dir (void);

@@ -180,6 +180,54 @@ test_current_dir (Fixture       *f,
   g_assert_true (g_str_has_suffix (cachet_crypto_system_plugin_dir (), "/cachet/crypto-plugins-1"));
 }
 
+/* A plugin that crashes in init takes the process down once; at the next
+ * start it is disabled and the others load. */
+static void
+test_crash_sentinel (void)
+{
+  g_autofree char *dir = g_build_filename (ABI_BUILD_DIR, "registry-tmp", "crash", NULL);
+  g_autofree char *sentinel = g_build_filename (dir, "state", "sentinel", NULL);
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(CachetCryptoRegistry) registry = cachet_crypto_registry_new (NULL);
+
+      cachet_crypto_registry_set_sentinel (registry, sentinel);
+      cachet_crypto_registry_scan (registry, dir, FALSE);
+      return;  /* not reached: the plugin crashes */
+    }
+
+  {
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+    g_autofree char *state = g_path_get_dirname (sentinel);
+
+    g_assert_no_errno (g_mkdir_with_parents (dir, 0755));
+    g_assert_no_errno (chmod (dir, 0755));
+    a = install_plugin (dir, "init-crashes", "a.so");
+    b = install_plugin (dir, "minimal", "b.so");
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed ();
+    g_assert_true (g_file_test (sentinel, G_FILE_TEST_EXISTS));
+
+    {
+      g_autoptr(CachetCryptoRegistry) registry = cachet_crypto_registry_new (NULL);
+
+      cachet_crypto_registry_set_sentinel (registry, sentinel);
+      g_assert_false (g_file_test (sentinel, G_FILE_TEST_EXISTS));
+      cachet_crypto_registry_scan (registry, dir, FALSE);
+      g_assert_cmpint (entry (registry, 0)->state, ==, CACHET_CRYPTO_ENTRY_DISABLED);
+      g_assert_nonnull (strstr (entry (registry, 0)->reason, "crashed"));
+      g_assert_cmpint (entry (registry, 1)->state, ==, CACHET_CRYPTO_ENTRY_LOADED);
+      g_assert_false (g_file_test (sentinel, G_FILE_TEST_EXISTS));
+    }
+    g_unlink (a);
+    g_unlink (b);
+    g_rmdir (state);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -190,5 +238,6 @@ main (int argc, char **argv)
               fixture_set_up, test_user_dir, fixture_tear_down);
   g_test_add ("/abi/registry/current-dir", Fixture, NULL,
               fixture_set_up, test_current_dir, fixture_tear_down);
+  g_test_add_func ("/abi/registry/crash-sentinel", test_crash_sentinel);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A minimal crypto plugin for the abi suite.  Built several times with one
  * FIXTURE_* define each, to make the plugins the loader must refuse. */
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ struct CachetCryptoPlugin
   CachetCryptoHost          *host;
 };
 
-#ifndef FIXTURE_INIT_FAILS
+#if !defined(FIXTURE_INIT_FAILS) && !defined(FIXTURE_INIT_CRASHES)
 static struct CachetCryptoPlugin the_plugin;
 #endif
 
@@ -29,7 +30,10 @@ fixture_init (const CachetCryptoHostApi *api,
               CachetCryptoHost          *host,
               CachetCryptoPlugin       **plugin)
 {
-#ifdef FIXTURE_INIT_FAILS
+#if defined(FIXTURE_INIT_FAILS)
+  return CACHET_CRYPTO_STATUS_FAILED;
+#elif defined(FIXTURE_INIT_CRASHES)
+  raise (SIGSEGV);
   return CACHET_CRYPTO_STATUS_FAILED;
 #else
 # ifdef FIXTURE_UNRESOLVED
