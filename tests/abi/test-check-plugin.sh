@@ -11,9 +11,16 @@ check () {
   n=$((n + 1))
   if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
 }
-echo "1..6"
 out=$(LC_ALL=C.UTF-8 LANGUAGE= "$cachet" --check-plugin "$fixtures/abi-plugin-minimal.so" 2>&1)
 rc=$?
+# A build directory below a folder others can write to (such as /tmp)
+# cannot hold loadable plugins.
+case $out in
+  *"is refused: The folder "*" can be changed by other users.")
+    echo "1..0 # SKIP the build directory is not safe for plugins: $out"
+    exit 0 ;;
+esac
+echo "1..6"
 [ $rc = 0 ]; check $? "a good plugin is accepted (exit $rc)"
 echo "$out" | grep -q '^Id: org.cachet.test.Minimal$'; check $? "its info names its id"
 echo "$out" | grep -q '^Capabilities: encrypt, decrypt$'; check $? "and its capabilities"
