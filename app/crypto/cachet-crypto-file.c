@@ -51,6 +51,7 @@ check_directories (const char *path,
                    GError    **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  gboolean own_folder = TRUE;
 
   for (;;)
     {
@@ -64,8 +65,14 @@ check_directories (const char *path,
                        _("The folder “%s” cannot be read: %s."), dir, g_strerror (saved));
           return FALSE;
         }
-      if (!check_owner_and_mode (dir, &st, TRUE, error))
+      /* Above the plugin's own folder, a root-owned folder with the sticky bit (/tmp) is
+       * safe although anyone may write to it: nobody but the owner of an entry may rename
+       * or remove it.  The plugin's own folder must not be writable by others at all (they
+       * could put a plugin there). */
+      if (!(!own_folder && st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0)
+          && !check_owner_and_mode (dir, &st, TRUE, error))
         return FALSE;
+      own_folder = FALSE;
       parent = g_path_get_dirname (dir);
       if (g_str_equal (parent, dir))
         return TRUE;
