@@ -5,11 +5,12 @@
 
 #include "cachet-crypto-host.h"
 
+#include "cachet-crypto-call-private.h"
+
 #include <string.h>
 
-/* The host side of the plugin contract.  Calls, result sinks and the
- * passphrase prompt come with the crypto operations; for now a plugin can
- * log, read its data directory and settings, and wipe memory. */
+/* The host side of the plugin contract: the API table every plugin gets.
+ * What acts on a call or a result sink is in cachet-crypto-call.c. */
 
 struct CachetCryptoHost
 {
@@ -49,39 +50,6 @@ host_log (CachetCryptoHost *host,
                     "MESSAGE", "%s: %s", host->plugin_id, message);
 }
 
-static void
-host_set_error (CachetCryptoCall *call,
-                int32_t           status,
-                const char       *user_message,
-                const char       *debug_message)
-{
-}
-
-static int32_t
-host_is_cancelled (CachetCryptoCall *call)
-{
-  return 0;
-}
-
-static int32_t
-host_ask_passphrase (CachetCryptoCall *call,
-                     const char       *key_hint,
-                     const char       *description,
-                     int32_t           previous_was_bad,
-                     const char      **passphrase,
-                     size_t           *length)
-{
-  /* No prompt outside a call. */
-  return CACHET_CRYPTO_STATUS_CANCELLED;
-}
-
-static void
-host_progress (CachetCryptoCall *call,
-               uint64_t          done,
-               uint64_t          total)
-{
-}
-
 static size_t
 host_plugin_data_dir (CachetCryptoHost *host,
                       char             *buffer,
@@ -100,25 +68,6 @@ host_get_setting (CachetCryptoHost *host,
 }
 
 static void
-host_add_signature (CachetCryptoResultSink      *sink,
-                    const CachetCryptoSignature *signature)
-{
-}
-
-static void
-host_add_key (CachetCryptoResultSink *sink,
-              const CachetCryptoKey  *key)
-{
-}
-
-static void
-host_set_result (CachetCryptoResultSink *sink,
-                 const char             *key,
-                 const char             *value)
-{
-}
-
-static void
 host_secure_zero (void   *buffer,
                   size_t  size)
 {
@@ -129,15 +78,15 @@ host_secure_zero (void   *buffer,
 static const CachetCryptoHostApi host_api = {
   .struct_size = sizeof (CachetCryptoHostApi),
   .log = host_log,
-  .set_error = host_set_error,
-  .is_cancelled = host_is_cancelled,
-  .ask_passphrase = host_ask_passphrase,
-  .progress = host_progress,
+  .set_error = _cachet_crypto_call_set_error,
+  .is_cancelled = _cachet_crypto_call_is_cancelled,
+  .ask_passphrase = _cachet_crypto_call_ask_passphrase,
+  .progress = _cachet_crypto_call_progress,
   .plugin_data_dir = host_plugin_data_dir,
   .get_setting = host_get_setting,
-  .add_signature = host_add_signature,
-  .add_key = host_add_key,
-  .set_result = host_set_result,
+  .add_signature = _cachet_crypto_sink_add_signature,
+  .add_key = _cachet_crypto_sink_add_key,
+  .set_result = _cachet_crypto_sink_set_result,
   .secure_zero = host_secure_zero,
 };
 

@@ -252,6 +252,7 @@ cachet_crypto_load (const char  *path,
   memcpy (&entry, &symbol, sizeof entry);
 
   loaded = g_new0 (CachetCryptoLoaded, 1);
+  g_mutex_init (&loaded->call_lock);
   loaded->path = g_strdup (path);
   if (!validate_info (entry (), known_ids, &loaded->info, error)
       || !validate_ops (&loaded->info, &loaded->ops, error))
@@ -281,6 +282,7 @@ cachet_crypto_loaded_free (CachetCryptoLoaded *loaded)
   _cachet_crypto_host_free (loaded->host);
   g_strfreev (loaded->protocols);
   g_free (loaded->path);
+  g_mutex_clear (&loaded->call_lock);
   g_free (loaded);
 }
 

@@ -19,6 +19,7 @@ typedef struct
   char                  **protocols;
   CachetCryptoHost       *host;
   CachetCryptoPlugin     *plugin;
+  GMutex                  call_lock;  /* held around calls with SERIALIZE_CALLS */
 } CachetCryptoLoaded;
 
 /* Loads the plugin at PATH (absolute) with every check of the plugin

@@ -249,3 +249,24 @@ cachet_crypto_registry_get_entries (CachetCryptoRegistry *registry)
 {
   return registry->entries;
 }
+
+CachetCryptoLoaded *
+cachet_crypto_registry_find (CachetCryptoRegistry *registry,
+                             const char           *protocol,
+                             guint32               capabilities)
+{
+  g_return_val_if_fail (registry != NULL && protocol != NULL, NULL);
+
+  for (guint i = 0; i < registry->entries->len; i++)
+    {
+      CachetCryptoEntry *entry = g_ptr_array_index (registry->entries, i);
+      CachetCryptoLoaded *loaded = entry->loaded;
+
+      if (entry->state != CACHET_CRYPTO_ENTRY_LOADED || loaded == NULL
+          || (loaded->info.capabilities & capabilities) != capabilities)
+        continue;
+      if (g_strv_contains ((const char *const *) loaded->protocols, protocol))
+        return loaded;
+    }
+  return NULL;
+}

@@ -57,6 +57,12 @@ void cachet_crypto_registry_scan_default (CachetCryptoRegistry *registry);
 /* The entries, in scan order (CachetCryptoEntry *). */
 GPtrArray *cachet_crypto_registry_get_entries (CachetCryptoRegistry *registry);
 
+/* The first loaded plugin that speaks PROTOCOL ("openpgp", "smime") and
+ * has every bit of CAPABILITIES (CACHET_CRYPTO_CAP_*), or NULL. */
+CachetCryptoLoaded *cachet_crypto_registry_find (CachetCryptoRegistry *registry,
+                                                 const char           *protocol,
+                                                 guint32               capabilities);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetCryptoRegistry, cachet_crypto_registry_free)
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cachet-crypto-call.h"
 #include "cachet-crypto-error.h"
 #include "cachet-crypto-loader.h"
 
@@ -387,6 +388,55 @@ test_relative (Fixture       *f,
   assert_refused (f, "/usr/lib/../lib/x.so", CACHET_CRYPTO_ERROR_PATH);
 }
 
+/* A call through the host: streams, an op the plugin lacks, cancellation. */
+static void
+test_call (Fixture       *f,
+           gconstpointer  data)
+{
+  static const char text[] = "Plain text\r\nto copy.\r\n";
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  CachetCryptoRequest request = { 0 };
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "minimal", NULL);
+  loaded = cachet_crypto_load (path, NULL, &error);
+  g_assert_no_error (error);
+
+  in = g_memory_input_stream_new_from_data (text, sizeof text - 1, NULL);
+  out = g_memory_output_stream_new_resizable ();
+  request.op = CACHET_CRYPTO_OP_ENCRYPT;
+  request.protocol = "openpgp";
+  request.input = in;
+  request.output = out;
+  outcome = cachet_crypto_run (loaded, &request, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (outcome);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                   text, sizeof text - 1);
+  g_clear_pointer (&outcome, cachet_crypto_outcome_free);
+
+  request.op = CACHET_CRYPTO_OP_SIGN;
+  outcome = cachet_crypto_run (loaded, &request, &error);
+  g_assert_null (outcome);
+  g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
+  request.op = CACHET_CRYPTO_OP_ENCRYPT;
+  request.cancellable = cancellable;
+  g_cancellable_cancel (cancellable);
+  outcome = cachet_crypto_run (loaded, &request, &error);
+  g_assert_null (outcome);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer),
@@ -404,6 +454,7 @@ main (int argc, char **argv)
   add ("/abi/loader/loads-second", test_loads_second, NULL);
   add ("/abi/loader/longer-info", test_longer_info, NULL);
   add ("/abi/loader/old-plugin-1.0", test_old_plugin, NULL);
+  add ("/abi/loader/call", test_call, NULL);
   add ("/abi/loader/refused/duplicate-id", test_duplicate_id, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (refusals); i++)
     {
