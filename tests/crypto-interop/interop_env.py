@@ -148,6 +148,14 @@ class Tap:
             for line in str(why).splitlines() or [""]:
                 print(f"# {line}", flush=True)
 
+    def todo(self, good, name, reason, why=""):
+        """A known gap: reported, never a failure (TAP TODO)."""
+        self.n += 1
+        print(f"{'ok' if good else 'not ok'} {self.n} - {name} # TODO {reason}", flush=True)
+        if not good:
+            for line in str(why).splitlines() or [""]:
+                print(f"# {line}", flush=True)
+
     def skip(self, name, why):
         self.n += 1
         print(f"ok {self.n} - {name} # SKIP {why}", flush=True)

@@ -25,7 +25,9 @@ def read_table():
             if line.startswith("#") or not line.strip():
                 continue
             fields = line.rstrip("\n").split("\t")
-            if len(fields) != 6:
+            if len(fields) == 6:
+                fields.append(None)
+            if len(fields) != 7:
                 raise SystemExit(f"corpus-expected.tsv: bad line: {line!r}")
             rows.append(fields)
     return rows
@@ -33,7 +35,7 @@ def read_table():
 
 def check(env, corpus, row):
     """Why the sample does not give what the table says, or None."""
-    rel, passphrase, decrypted, signature, signer, snippet = row
+    rel, passphrase, decrypted, signature, signer, snippet, _todo = row
     path = os.path.join(corpus, rel)
     if not os.path.isfile(path):
         return f"{path} is missing from the corpus"
@@ -45,6 +47,12 @@ def check(env, corpus, row):
         return f"exit status {status}: {err.decode('utf-8', 'replace').strip()[-500:]}"
     got = interop_env.parse_status(out)
     head = "\n".join(out.splitlines()[:6])
+    if decrypted == "-" and signature == "none":
+        if got["verdict"] is not None or got["signatures"]:
+            return f"a verdict for a message that is not sealed: {got}"
+        if snippet != "-" and snippet not in out:
+            return f"the shown message lacks {snippet!r}"
+        return None
     if got["verdict"] is None:
         return "no verdict line; output begins:\n" + head
     if not out.startswith("Crypto: "):
@@ -99,7 +107,10 @@ def main():
         for row in rows:
             why = check(env, corpus, row)
             name = row[0] + (" (with passphrase)" if row[1] != "-" else "")
-            tap.ok(why is None, name, why)
+            if row[6]:
+                tap.todo(why is None, name, row[6], why)
+            else:
+                tap.ok(why is None, name, why)
     finally:
         env.close()
     return 1 if tap.failed else 0

@@ -327,6 +327,8 @@ class Interop:
         verdict = got["verdict"] or ""
         if signature == "good" and "good" not in verdict.lower():
             why.append(f"the verdict does not say good: {verdict}")
+        if decrypted == "yes" and "decrypted" not in verdict.lower():
+            why.append(f"the verdict does not say decrypted: {verdict}")
         if signature == "bad" and "bad" not in verdict.lower():
             why.append(f"the verdict does not say bad: {verdict}")
         if snippet and snippet not in out:
