@@ -297,7 +297,7 @@ call_with_nulls (CachetCryptoPlugin *plugin)
   key.fingerprint = "NULL";
   api->log (NULL, CACHET_CRYPTO_LOG_WARNING, "no host");
   api->log (plugin->host, CACHET_CRYPTO_LOG_DEBUG, NULL);
-  api->log (plugin->host, 12345, "an unknown log level");
+  api->log (plugin->host, -7, "an unknown log level");
   api->set_error (NULL, CACHET_CRYPTO_STATUS_FAILED, "no call", "no call");
   (void) api->is_cancelled (NULL);
   (void) api->ask_passphrase (NULL, "hint", "text", 0, &passphrase, &length);
