@@ -27,6 +27,7 @@ struct CachetCryptoPlugin
   int                        in_call;      /* calls inside an op now */
   int                        max_in_call;  /* the most seen at once */
   CachetCryptoCall          *stashed;      /* a handle kept past its call */
+  int                        arrived;      /* calls in mode "meet" so far */
 };
 
 static struct CachetCryptoPlugin the_plugin;
@@ -374,6 +375,21 @@ run_mode (CachetCryptoPlugin          *plugin,
   if (mode_is (params, "stale"))
     {
       call_with_stale (plugin);
+      return CACHET_CRYPTO_STATUS_OK;
+    }
+  if (mode_is (params, "meet"))
+    {
+      /* Waits (up to 10 s) for a second call to arrive: only possible if
+       * the host runs the two at once. */
+      struct timespec pause = { 0, 1000 * 1000 };
+      CachetCryptoKey key = { sizeof key };
+
+      __atomic_add_fetch (&plugin->arrived, 1, __ATOMIC_SEQ_CST);
+      for (int i = 0; i < 10000 && __atomic_load_n (&plugin->arrived, __ATOMIC_SEQ_CST) < 2; i++)
+        nanosleep (&pause, NULL);
+      key.fingerprint = "MEET";
+      key.created = __atomic_load_n (&plugin->arrived, __ATOMIC_SEQ_CST) >= 2;
+      plugin->api->add_key (sink, &key);
       return CACHET_CRYPTO_STATUS_OK;
     }
   if (mode_is (params, "report"))
