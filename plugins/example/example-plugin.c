@@ -276,6 +276,10 @@ example_decrypt (CachetCryptoPlugin          *plugin,
 
           if (state == IN_BEGIN_LINE)
             {
+              /* Mail may have turned "\n" into "\r\n", and put blank
+               * lines before the armour. */
+              if (c == '\r' || (c == '\n' && begin_seen == 0))
+                continue;
               if (c != begin[begin_seen])
                 return fail (plugin, call, CACHET_CRYPTO_STATUS_BAD_DATA,
                              "This is not a Cachet example message.");
@@ -397,6 +401,14 @@ read_signature (const CachetCryptoInStream *signature,
   if (n < 0)
     return -1;
   buf[len] = '\0';
+  /* Take "\r\n" line ends as "\n". */
+  for (char *from = buf, *to = buf;; from++)
+    {
+      if (*from != '\r')
+        *to++ = *from;
+      if (*from == '\0')
+        break;
+    }
   return 0;
 }
 

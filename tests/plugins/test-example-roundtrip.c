@@ -113,6 +113,30 @@ test_encrypt_decrypt (void)
                    text, sizeof text - 1);
   g_clear_pointer (&outcome, cachet_crypto_outcome_free);
 
+  /* With CRLF line ends, as mail may have them. */
+  {
+    g_auto(GStrv) lines = g_strsplit (armored, "\n", -1);
+    g_autofree char *crlf = g_strjoinv ("\r\n", lines);
+    g_autoptr(GBytes) again = NULL;
+
+    outcome = run (loaded, &request, crlf, -1, NULL, &again, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (g_bytes_get_data (again, NULL), g_bytes_get_size (again),
+                     text, sizeof text - 1);
+    g_clear_pointer (&outcome, cachet_crypto_outcome_free);
+  }
+
+  /* Cut short. */
+  {
+    g_autofree char *cut = g_strndup (armored, strlen (armored) / 2);
+    g_autoptr(GBytes) part = NULL;
+
+    outcome = run (loaded, &request, cut, -1, NULL, &part, &error);
+    g_assert_null (outcome);
+    g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_BAD_DATA);
+    g_clear_error (&error);
+  }
+
   /* Not one of its messages: the plugin's sentence. */
   outcome = run (loaded, &request, "Hello", -1, NULL, &junk, &error);
   g_assert_null (outcome);
@@ -156,6 +180,19 @@ test_sign_verify (void)
   g_assert_cmpstr (sig->fingerprint, ==, "EXAMPLE:alice@example.org");
   g_assert_nonnull (strstr (sig->detail, "not a real signature"));
   g_clear_pointer (&outcome, cachet_crypto_outcome_free);
+
+  /* The signature with CRLF line ends. */
+  {
+    g_auto(GStrv) lines = g_strsplit (sig_text, "\n", -1);
+    g_autofree char *crlf = g_strjoinv ("\r\n", lines);
+
+    outcome = run (loaded, &request, text, sizeof text - 1, crlf, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (outcome->signatures->len, ==, 1);
+    sig = g_ptr_array_index (outcome->signatures, 0);
+    g_assert_cmpint (sig->status, ==, CACHET_CRYPTO_SIG_GOOD);
+    g_clear_pointer (&outcome, cachet_crypto_outcome_free);
+  }
 
   /* One changed byte: a bad signature, as a result. */
   tampered[strlen (tampered) - 3] = '?';
