@@ -29,7 +29,7 @@ BOB = "bob@example.test"
 CAROL = "carol@example.test"      # has no key anywhere
 MICALG = {"2": "pgp-sha1", "8": "pgp-sha256", "9": "pgp-sha384", "10": "pgp-sha512",
           "11": "pgp-sha224"}
-N_TESTS = 38
+N_TESTS = 40
 
 
 class Interop:
@@ -278,6 +278,20 @@ class Interop:
         self.expect_show(path, "encrypted to a passphrase key, no passphrase", decrypted="no",
                          signature="none", absent="gpg made this")
 
+    def cli_edges(self):
+        """A plain message gets no verdict line; an unreadable passphrase file is an error."""
+        plain = self.path("encrypted.plain")
+        status, out, err = self.env.show(plain)
+        self.tap.ok(status == 0 and not out.startswith("Crypto") and "Secret plans" in out,
+                    "a message that is not sealed: shown as before, no verdict",
+                    f"status {status}: {out[:200]} {err[-200:]}")
+        proc = subprocess.run([self.env.cachet, "show", "--passphrase-file",
+                               self.path("no-such-file"), self.path("gpg-to-alice.eml")],
+                              capture_output=True, env=self.env.env, timeout=interop_env.TIMEOUT)
+        self.tap.ok(proc.returncode == 1 and b"passphrase file" in proc.stderr
+                    and not proc.stdout, "an unreadable passphrase file: exit status 1, said why",
+                    f"status {proc.returncode}: {proc.stderr[-300:]}")
+
     def strangers(self):
         """Mail from a key this keyring does not know, and to a key it has no secret for."""
         stranger = interop_env.Env(self.env.cachet, self.env.plugin)
@@ -405,6 +419,7 @@ def main():
         t.cachet_to_gpg_encrypted("encrypted-signed", ["--encrypt", "--sign"])
         t.missing_key()
         t.gpg_to_cachet()
+        t.cli_edges()
         t.strangers()
     finally:
         env.close()
