@@ -26,6 +26,8 @@ static const struct
   { "profile", _cachet_cli_profile },
   { "send", _cachet_cli_send },
   { "--check-plugin", _cachet_cli_check_plugin },
+  /* The helper process that checks a plugin before the app loads it; not in --help. */
+  { "--probe-plugin", _cachet_cli_probe_plugin },
 };
 
 static void
