@@ -60,6 +60,8 @@ print_help (FILE *out)
                         "  --import-profile FILE.xml         Open the window and set up an "
                         "account\n"
                         "                                    with an ISP's profile\n"
+                        "  --safe-mode                       Open the window without loading any\n"
+                        "                                    crypto plugin\n"
                         "  --version                         Print the version and exit\n"
                         "  --help                            Print this help and exit\n"));
 }
