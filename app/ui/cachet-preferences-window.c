@@ -122,7 +122,10 @@ row_update (CachetPluginRow *row)
 
   if (row->enable_switch != NULL)
     {
-      gboolean on = is_enabled (row->window, entry) && !row->turned_off;
+      /* On: turned on by the user and not since turned off, by the user or after a
+       * crash (flipping it on again then retries). */
+      gboolean on = is_enabled (row->window, entry) && !row->turned_off
+                    && entry->state != CACHET_CRYPTO_ENTRY_DISABLED;
 
       row->window->updating = TRUE;
       gtk_switch_set_active (GTK_SWITCH (row->enable_switch), on);

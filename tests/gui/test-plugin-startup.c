@@ -181,6 +181,21 @@ check_start_cb (gpointer data)
   g_assert_nonnull (preferences);
   g_assert_cmpuint (preferences->rows->len, ==, entries->len);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (preferences->status_label)));
+  {
+    CachetPluginRow *row = g_ptr_array_index (preferences->rows, preferences->rows->len - 1);
+
+    /* The crashed plugin's switch is off; turning it on retries it (it does not crash
+     * here: ABI_FIXTURE_CRASH is not set). */
+    g_assert_true (g_str_has_suffix (row->entry->path, "/b.so"));
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (row->state_label)), ==,
+                     "Off: The plugin crashed Cachet the last time it started, so it is "
+                     "turned off.");
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (row->enable_switch)));
+    gtk_switch_set_active (GTK_SWITCH (row->enable_switch), TRUE);
+    g_assert_cmpint (row->entry->state, ==, CACHET_CRYPTO_ENTRY_LOADED);
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (row->state_label)), ==, "Loaded");
+    g_assert_true (gtk_switch_get_state (GTK_SWITCH (row->enable_switch)));
+  }
 
   run->done = TRUE;
   gtk_widget_destroy (GTK_WIDGET (preferences));
