@@ -63,6 +63,10 @@ void cachet_crypto_registry_set_sentinel (CachetCryptoRegistry *registry,
  * until the user turns it on again (cachet_crypto_registry_enable ());
  * without, only at the next start.
  *
+ * The check guards against plugins that crash, not against files swapped
+ * between the check and the load: the folders' owner and mode checks are
+ * what keep others from changing plugin files.
+ *
  * Without this call nothing is probed.  Call before the first scan. */
 void  cachet_crypto_registry_set_probe       (CachetCryptoRegistry *registry,
                                               const char           *program,
