@@ -11,7 +11,7 @@ gpg to Cachet: PGP/MIME and inline messages made with gpg (--encrypt, --sign,
 --detach-sign, --clearsign) and MIME written by hand open in `cachet show` with the
 expected verdicts; a tampered copy shows a bad signature.  Prints TAP.
 
-Usage: test-crypto-gpg.py CACHET SEAL_TOOL PLUGIN   (PLUGIN '' skips, saying why)"""
+Usage: test-interop-gpg.py CACHET SEAL_TOOL PLUGIN   (PLUGIN '' skips, saying why)"""
 
 import email
 import email.policy
@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interop_env  # noqa: E402
 

@@ -5,13 +5,14 @@ expectations table corpus-expected.tsv (decrypted or not, signature status and s
 a text the shown message holds).  The keys are the corpus's own public test keys,
 imported by gpg-home.sh.  Prints TAP.
 
-Usage: test-crypto-corpus.py CACHET PLUGIN CORPUS_DIR
+Usage: test-interop-corpus.py CACHET PLUGIN CORPUS_DIR
   PLUGIN: the built OpenPGP plugin, or '' (skips, saying why)
   CORPUS_DIR: a corpus with MANIFEST.tsv, or '' (skips, saying why)"""
 
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import interop_env  # noqa: E402
 
