@@ -1,0 +1,1148 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-test-openpgp"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cachet-crypto-call.h"
+#include "cachet-crypto-error.h"
+#include "cachet-crypto-loader.h"
+
+/* The OpenPGP plugin at the plugin level (PLUGIN-ABI.md group 10): the built
+ * plugin loaded through cachet_crypto_load, ops run through
+ * cachet_crypto_run, in a temporary GNUPGHOME with keys made by gpg. */
+
+typedef struct
+{
+  char *home;            /* the user's GNUPGHOME */
+  char *other;           /* another person's GNUPGHOME */
+  char *plugin_dir;
+  CachetCryptoLoaded *loaded;
+  const char *skip;
+  char *alice;           /* fingerprints */
+  char *bob;
+  char *carol;           /* imported, not verified */
+  char *dave;            /* expired */
+  char *erin;            /* revoked */
+  char *frank;           /* only in OTHER */
+  char *grace;           /* imported and verified (lsigned by Alice) */
+  char *henry;           /* only in OTHER, for import */
+  GBytes *dave_sig;      /* detached signatures of SIGNED_TEXT */
+  GBytes *erin_sig;
+  GBytes *frank_sig;
+  GBytes *henry_key;     /* armored public key */
+} World;
+
+static World world;
+
+#define SIGNED_TEXT "Signed text.\r\n"
+
+/* ------------------------------------------------------------------------ */
+/* gpg on the command line                                                  */
+
+static char *
+gpg_argv (const char         *home,
+          const char         *input,
+          const char *const  *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GBytes) in = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (char *) "gpg");
+  g_ptr_array_add (argv, (char *) "--homedir");
+  g_ptr_array_add (argv, (char *) home);
+  g_ptr_array_add (argv, (char *) "--batch");
+  g_ptr_array_add (argv, (char *) "--no-tty");
+  for (; *args != NULL; args++)
+    g_ptr_array_add (argv, (char *) *args);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "GNUPGHOME", home, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  in = g_bytes_new (input != NULL ? input : "", input != NULL ? strlen (input) : 0);
+  g_subprocess_communicate (proc, in, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (proc))
+    g_error ("gpg failed: %.*s", (int) g_bytes_get_size (err),
+             (const char *) g_bytes_get_data (err, NULL));
+  return g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+}
+
+/* Runs gpg on HOME with INPUT on its stdin; returns its stdout. */
+#define GPG(home, input, ...) \
+  gpg_argv (home, input, (const char *const[]) { __VA_ARGS__, NULL })
+
+/* The fingerprint of the first key that PATTERN lists in HOME. */
+static char *
+fingerprint (const char *home,
+             const char *pattern)
+{
+  g_autofree char *colons = GPG (home, NULL, "--with-colons", "--list-keys", pattern);
+  g_auto(GStrv) lines = g_strsplit (colons, "\n", -1);
+
+  for (char **l = lines; *l != NULL; l++)
+    if (g_str_has_prefix (*l, "fpr:"))
+      {
+        g_auto(GStrv) fields = g_strsplit (*l, ":", -1);
+        return g_strdup (fields[9]);
+      }
+  g_assert_not_reached ();
+}
+
+static void
+make_key (const char *home,
+          const char *uid,
+          const char *passphrase,
+          const char *expire,
+          const char *faked_time)
+{
+  g_autofree char *out = NULL;
+
+  if (faked_time != NULL)
+    out = GPG (home, NULL, "--faked-system-time", faked_time, "--pinentry-mode", "loopback",
+               "--passphrase", passphrase, "--quick-gen-key", uid, "future-default", "default",
+               expire);
+  else
+    out = GPG (home, NULL, "--pinentry-mode", "loopback", "--passphrase", passphrase,
+               "--quick-gen-key", uid, "future-default", "default", expire);
+}
+
+static GBytes *
+detached_sig (const char *home,
+              const char *who,
+              const char *faked_time)
+{
+  g_autofree char *file = g_build_filename (home, "signed.txt", NULL);
+  g_autofree char *sig = g_build_filename (home, "signed.txt.asc", NULL);
+  g_autofree char *out = NULL;
+  char *contents;
+  gsize len;
+
+  g_assert_true (g_file_set_contents (file, SIGNED_TEXT, -1, NULL));
+  g_unlink (sig);
+  if (faked_time != NULL)
+    out = GPG (home, NULL, "--faked-system-time", faked_time, "--pinentry-mode", "loopback",
+               "--passphrase", "", "--local-user", who, "--armor", "--detach-sign", file);
+  else
+    out = GPG (home, NULL, "--pinentry-mode", "loopback", "--passphrase", "",
+               "--local-user", who, "--armor", "--detach-sign", file);
+  g_assert_true (g_file_get_contents (sig, &contents, &len, NULL));
+  return g_bytes_new_take (contents, len);
+}
+
+static char *
+make_home (void)
+{
+  char *home = g_strdup ("/tmp/cgpgXXXXXX");
+  g_autofree char *conf = NULL;
+
+  g_assert_nonnull (g_mkdtemp_full (home, 0700));
+  conf = g_build_filename (home, "gpg-agent.conf", NULL);
+  /* No passphrase cache: every op that needs one asks the host. */
+  g_assert_true (g_file_set_contents (conf,
+                                      "allow-loopback-pinentry\n"
+                                      "s2k-count 65536\n"
+                                      "default-cache-ttl 0\n"
+                                      "max-cache-ttl 0\n", -1, NULL));
+  return home;
+}
+
+static void
+kill_agent (const char *home)
+{
+  const char *argv[] = { "gpgconf", "--homedir", home, "--kill", "all", NULL };
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) proc = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "GNUPGHOME", home, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, argv, NULL);
+  if (proc != NULL)
+    g_subprocess_wait (proc, NULL, NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* Revokes FPR in HOME with the revocation certificate gpg made with it. */
+static void
+revoke_key (const char *home,
+            const char *fpr)
+{
+  g_autofree char *name = g_strconcat (fpr, ".rev", NULL);
+  g_autofree char *path = g_build_filename (home, "openpgp-revocs.d", name, NULL);
+  g_autofree char *cert = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GString) fixed = NULL;
+
+  g_assert_true (g_file_get_contents (path, &cert, NULL, NULL));
+  /* gpg guards the certificate with a ':' before its armor line. */
+  fixed = g_string_new (cert);
+  g_string_replace (fixed, ":-----BEGIN PGP", "-----BEGIN PGP", 1);
+  out = GPG (home, fixed->str, "--import");
+}
+
+static void
+world_set_up (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *carol_key = NULL;
+  g_autofree char *grace_key = NULL;
+
+  world.home = make_home ();
+  world.other = make_home ();
+  g_setenv ("GNUPGHOME", world.home, TRUE);
+
+  make_key (world.home, "Alice <alice@example.org>", "", "never", NULL);
+  make_key (world.home, "Bob <bob@example.org>", "bobpass", "never", NULL);
+  make_key (world.home, "Dave <dave@example.org>", "", "1y", "20200101T000000!");
+  make_key (world.home, "Erin <erin@example.org>", "", "never", NULL);
+  make_key (world.other, "Carol <carol@example.org>", "", "never", NULL);
+  make_key (world.other, "Frank <frank@example.org>", "", "never", NULL);
+  make_key (world.other, "Grace <grace@example.org>", "", "never", NULL);
+  make_key (world.other, "Henry <henry@example.org>", "", "never", NULL);
+
+  world.alice = fingerprint (world.home, "alice@example.org");
+  world.bob = fingerprint (world.home, "bob@example.org");
+  world.dave = fingerprint (world.home, "dave@example.org");
+  world.erin = fingerprint (world.home, "erin@example.org");
+  world.carol = fingerprint (world.other, "carol@example.org");
+  world.frank = fingerprint (world.other, "frank@example.org");
+  world.grace = fingerprint (world.other, "grace@example.org");
+  world.henry = fingerprint (world.other, "henry@example.org");
+
+  /* Signatures made while Dave's key was young, and by Erin before her
+   * key is revoked, and by Frank whose key the user does not have. */
+  world.dave_sig = detached_sig (world.home, world.dave, "20200601T000000!");
+  world.erin_sig = detached_sig (world.home, world.erin, NULL);
+  world.frank_sig = detached_sig (world.other, world.frank, NULL);
+  revoke_key (world.home, world.erin);
+
+  carol_key = GPG (world.other, NULL, "--armor", "--export", world.carol);
+  out = GPG (world.home, carol_key, "--import");
+  g_clear_pointer (&out, g_free);
+  grace_key = GPG (world.other, NULL, "--armor", "--export", world.grace);
+  out = GPG (world.home, grace_key, "--import");
+  g_clear_pointer (&out, g_free);
+  out = GPG (world.home, NULL, "--yes", "--pinentry-mode", "loopback", "--passphrase", "",
+             "--default-key", world.alice, "--quick-lsign-key", world.grace);
+  g_clear_pointer (&out, g_free);
+  out = GPG (world.other, NULL, "--armor", "--export", world.henry);
+  world.henry_key = g_bytes_new_take (out, strlen (out));
+  out = NULL;
+}
+
+static void
+world_tear_down (void)
+{
+  if (world.home != NULL)
+    {
+      kill_agent (world.home);
+      remove_tree (world.home);
+    }
+  if (world.other != NULL)
+    {
+      kill_agent (world.other);
+      remove_tree (world.other);
+    }
+  if (world.plugin_dir != NULL)
+    remove_tree (world.plugin_dir);
+  g_clear_pointer (&world.loaded, cachet_crypto_loaded_free);
+  g_free (world.home);
+  g_free (world.other);
+  g_free (world.plugin_dir);
+  g_free (world.alice);
+  g_free (world.bob);
+  g_free (world.carol);
+  g_free (world.dave);
+  g_free (world.erin);
+  g_free (world.frank);
+  g_free (world.grace);
+  g_free (world.henry);
+  g_clear_pointer (&world.dave_sig, g_bytes_unref);
+  g_clear_pointer (&world.erin_sig, g_bytes_unref);
+  g_clear_pointer (&world.frank_sig, g_bytes_unref);
+  g_clear_pointer (&world.henry_key, g_bytes_unref);
+}
+
+/* Copies the built plugin into a fresh 0755 directory under the build
+ * directory (/tmp is world-writable and so refused by design) and loads
+ * it.  Sets world.skip when the build directory is not safe for plugins. */
+static void
+load_plugin (void)
+{
+  g_autofree char *base = g_build_filename (TEST_BUILD_DIR, "plugin-tmp", NULL);
+  g_autofree char *tmpl = g_build_filename (base, "run-XXXXXX", NULL);
+  g_autofree char *dest = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  g_assert_no_errno (g_mkdir_with_parents (base, 0755));
+  g_assert_no_errno (chmod (base, 0755));
+  world.plugin_dir = g_mkdtemp_full (g_steal_pointer (&tmpl), 0755);
+  g_assert_nonnull (world.plugin_dir);
+  dest = g_build_filename (world.plugin_dir, "cachet-openpgp.so", NULL);
+  g_assert_true (g_file_get_contents (OPENPGP_PLUGIN, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents_full (dest, contents, (gssize) len,
+                                           G_FILE_SET_CONTENTS_NONE, 0644, NULL));
+  g_assert_no_errno (chmod (dest, 0644));
+
+  world.loaded = cachet_crypto_load (dest, NULL, &error);
+  if (world.loaded == NULL
+      && g_error_matches (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_WRITABLE))
+    {
+      world.skip = "the build directory is not safe for plugins";
+      return;
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (world.loaded);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Running ops                                                              */
+
+typedef struct
+{
+  const char *answers[4];  /* NULL: cancel */
+  int         n_asks;
+  gboolean    again[4];
+  char       *hint;
+} Prompt;
+
+static char *
+prompt_cb (const char *key_hint,
+           const char *description,
+           gboolean    again,
+           gpointer    user_data)
+{
+  Prompt *prompt = user_data;
+  int i = prompt->n_asks++;
+
+  g_assert_cmpint (i, <, (int) G_N_ELEMENTS (prompt->answers));
+  prompt->again[i] = again;
+  g_free (prompt->hint);
+  prompt->hint = g_strdup (key_hint);
+  g_assert_nonnull (description);
+  return g_strdup (prompt->answers[i]);
+}
+
+typedef struct
+{
+  CachetCryptoOp      op;
+  guint32             flags;
+  const char *const  *recipients;
+  const char         *signer;
+  const char         *sender;
+  GBytes             *input;
+  GBytes             *signature;
+  gboolean            want_output;
+  GCancellable       *cancellable;
+  Prompt             *prompt;
+  GInputStream       *input_stream;   /* instead of INPUT */
+} Op;
+
+static CachetCryptoOutcome *
+run (const Op  *op,
+     GBytes   **output,
+     GError   **error)
+{
+  CachetCryptoRequest request = { 0 };
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GInputStream) signature = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  CachetCryptoOutcome *outcome;
+
+  if (op->input_stream != NULL)
+    input = g_object_ref (op->input_stream);
+  else if (op->input != NULL)
+    input = g_memory_input_stream_new_from_bytes (op->input);
+  if (op->signature != NULL)
+    signature = g_memory_input_stream_new_from_bytes (op->signature);
+  if (op->want_output)
+    out = g_memory_output_stream_new_resizable ();
+
+  request.op = op->op;
+  request.flags = op->flags;
+  request.protocol = "openpgp";
+  request.recipients = op->recipients;
+  request.signer = op->signer;
+  request.sender = op->sender;
+  request.input = input;
+  request.signature = signature;
+  request.output = out;
+  request.cancellable = op->cancellable;
+  request.ask_passphrase = op->prompt != NULL ? prompt_cb : NULL;
+  request.ask_passphrase_data = op->prompt;
+
+  outcome = cachet_crypto_run (world.loaded, &request, error);
+  if (output != NULL)
+    {
+      *output = NULL;
+      if (out != NULL)
+        {
+          g_output_stream_close (out, NULL, NULL);
+          *output = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+        }
+    }
+  return outcome;
+}
+
+static GBytes *
+random_bytes (gsize size,
+              guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint8 *data = g_malloc (size > 0 ? size : 1);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) g_rand_int_range (rand, 0, 256);
+  return g_bytes_new_take (data, size);
+}
+
+static GBytes *
+encrypt_to (const char *const *recipients,
+            guint32             flags,
+            const char         *sender,
+            GBytes             *plain)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  GBytes *cipher = NULL;
+  Op op = { .op = CACHET_CRYPTO_OP_ENCRYPT, .flags = flags, .recipients = recipients,
+            .sender = sender, .signer = sender, .input = plain, .want_output = TRUE };
+
+  outcome = run (&op, &cipher, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (outcome);
+  g_assert_cmpuint (g_bytes_get_size (cipher), >, 0);
+  return cipher;
+}
+
+static GBytes *
+decrypt (GBytes               *cipher,
+         guint32               flags,
+         Prompt               *prompt,
+         CachetCryptoOutcome **outcome_out,
+         GError              **error)
+{
+  CachetCryptoOutcome *outcome;
+  GBytes *plain = NULL;
+  Op op = { .op = CACHET_CRYPTO_OP_DECRYPT, .flags = flags, .input = cipher,
+            .want_output = TRUE, .prompt = prompt };
+
+  outcome = run (&op, &plain, error);
+  if (outcome == NULL)
+    {
+      g_clear_pointer (&plain, g_bytes_unref);
+      return NULL;
+    }
+  if (outcome_out != NULL)
+    *outcome_out = outcome;
+  else
+    cachet_crypto_outcome_free (outcome);
+  return plain;
+}
+
+#define SKIP_IF_NEEDED() \
+  G_STMT_START { if (world.skip != NULL) { g_test_skip (world.skip); return; } } G_STMT_END
+
+/* ------------------------------------------------------------------------ */
+/* Tests                                                                    */
+
+static void
+test_info (void)
+{
+  const CachetCryptoPartInfo parts[] = {
+    { sizeof (CachetCryptoPartInfo), "multipart/encrypted", "application/pgp-encrypted", NULL, NULL, NULL },
+    { sizeof (CachetCryptoPartInfo), "multipart/signed", "application/pgp-signature", "pgp-sha256", NULL, NULL },
+    { sizeof (CachetCryptoPartInfo), "application/pgp-signature", NULL, NULL, NULL, "signature.asc" },
+    { sizeof (CachetCryptoPartInfo), "application/pgp-keys", NULL, NULL, NULL, NULL },
+    { sizeof (CachetCryptoPartInfo), "multipart/signed", "application/pkcs7-signature", NULL, NULL, NULL },
+    { sizeof (CachetCryptoPartInfo), "multipart/encrypted", NULL, NULL, NULL, NULL },
+    { sizeof (CachetCryptoPartInfo), "text/plain", NULL, NULL, NULL, NULL },
+    { sizeof (CachetCryptoPartInfo), NULL, NULL, NULL, NULL, NULL },
+  };
+  const int expected[] = {
+    CACHET_CRYPTO_PART_ENCRYPTED, CACHET_CRYPTO_PART_SIGNED, CACHET_CRYPTO_PART_SIGNATURE,
+    CACHET_CRYPTO_PART_KEYS, CACHET_CRYPTO_PART_NONE, CACHET_CRYPTO_PART_NONE,
+    CACHET_CRYPTO_PART_NONE, CACHET_CRYPTO_PART_NONE,
+  };
+  const guint32 caps = CACHET_CRYPTO_CAP_ENCRYPT | CACHET_CRYPTO_CAP_DECRYPT
+                       | CACHET_CRYPTO_CAP_SIGN | CACHET_CRYPTO_CAP_VERIFY
+                       | CACHET_CRYPTO_CAP_KEY_LOOKUP | CACHET_CRYPTO_CAP_KEY_IMPORT;
+
+  SKIP_IF_NEEDED ();
+  g_assert_cmpstr (world.loaded->info.id, ==, "org.cachet.OpenPGP");
+  g_assert_cmpuint (world.loaded->info.capabilities, ==, caps);
+  g_assert_cmpstrv (world.loaded->protocols, ((const char *const[]) { "openpgp", NULL }));
+  for (gsize i = 0; i < G_N_ELEMENTS (parts); i++)
+    g_assert_cmpint (cachet_crypto_classify (world.loaded, &parts[i]), ==, expected[i]);
+}
+
+static void
+test_roundtrip (gconstpointer data)
+{
+  const gsize sizes[] = { 0, 1, 1000, 5 * 1024 * 1024 };
+  guint32 flags = GPOINTER_TO_UINT (data);
+  const char *const to[] = { "alice@example.org", NULL };
+
+  SKIP_IF_NEEDED ();
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(GBytes) plain = random_bytes (sizes[i], (guint32) i + 1);
+      g_autoptr(GBytes) cipher = encrypt_to (to, flags, NULL, plain);
+      g_autoptr(GBytes) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (flags & CACHET_CRYPTO_FLAG_ARMOR)
+        g_assert_true (g_str_has_prefix (g_bytes_get_data (cipher, NULL),
+                                         "-----BEGIN PGP MESSAGE-----"));
+      else
+        g_assert_false (g_bytes_get_size (cipher) > 5
+                        && memcmp (g_bytes_get_data (cipher, NULL), "-----", 5) == 0);
+      back = decrypt (cipher, 0, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (plain, back));
+    }
+}
+
+static GBytes *
+sign (GBytes     *data,
+      guint32     flags,
+      const char *signer,
+      Prompt     *prompt,
+      char      **micalg,
+      GError    **error)
+{
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  GBytes *sig = NULL;
+  Op op = { .op = CACHET_CRYPTO_OP_SIGN, .flags = flags, .signer = signer,
+            .input = data, .want_output = TRUE, .prompt = prompt };
+
+  outcome = run (&op, &sig, error);
+  if (outcome == NULL)
+    {
+      g_clear_pointer (&sig, g_bytes_unref);
+      return NULL;
+    }
+  if (micalg != NULL)
+    *micalg = g_strdup (g_hash_table_lookup (outcome->values, "micalg"));
+  return sig;
+}
+
+static CachetCryptoOutcome *
+verify_detached (GBytes  *data,
+                 GBytes  *sig,
+                 GError **error)
+{
+  Op op = { .op = CACHET_CRYPTO_OP_VERIFY, .input = data, .signature = sig };
+
+  return run (&op, NULL, error);
+}
+
+static CachetCryptoSignatureResult *
+only_signature (CachetCryptoOutcome *outcome)
+{
+  g_assert_nonnull (outcome);
+  g_assert_cmpuint (outcome->signatures->len, ==, 1);
+  return g_ptr_array_index (outcome->signatures, 0);
+}
+
+static void
+test_sign_detached (void)
+{
+  g_autoptr(GBytes) data = g_bytes_new_static (SIGNED_TEXT, strlen (SIGNED_TEXT));
+  g_autoptr(GBytes) sig = NULL;
+  g_autoptr(GBytes) tampered = g_bytes_new_static ("Signed text!\r\n", 14);
+  g_autoptr(CachetCryptoOutcome) good = NULL;
+  g_autoptr(CachetCryptoOutcome) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *micalg = NULL;
+  g_autofree char *hash = NULL;
+  CachetCryptoSignatureResult *s;
+
+  SKIP_IF_NEEDED ();
+  sig = sign (data, CACHET_CRYPTO_FLAG_DETACHED | CACHET_CRYPTO_FLAG_ARMOR,
+              "alice@example.org", NULL, &micalg, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (g_bytes_get_data (sig, NULL), "-----BEGIN PGP SIGNATURE-----"));
+  g_assert_nonnull (micalg);
+  g_assert_true (g_str_has_prefix (micalg, "pgp-sha"));
+  g_test_message ("micalg=%s", micalg);
+
+  good = verify_detached (data, sig, &error);
+  g_assert_no_error (error);
+  s = only_signature (good);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_true (s->summary & CACHET_CRYPTO_SIG_SUMMARY_VALID);
+  g_assert_cmpint (s->validity, >=, CACHET_CRYPTO_VALIDITY_FULL);
+  g_assert_cmpstr (s->fingerprint, ==, world.alice);
+  g_assert_cmpstr (s->signer_uid, ==, "Alice <alice@example.org>");
+  g_assert_nonnull (s->pubkey_algorithm);
+  hash = g_ascii_strdown (s->hash_algorithm, -1);
+  g_assert_cmpstr (micalg + 4, ==, hash);
+  g_assert_cmpint (s->created, >, 0);
+
+  /* Tampered data: a result, not an error. */
+  bad = verify_detached (tampered, sig, &error);
+  g_assert_no_error (error);
+  s = only_signature (bad);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_BAD);
+  g_assert_false (s->summary & CACHET_CRYPTO_SIG_SUMMARY_VALID);
+}
+
+static void
+test_sign_opaque (gconstpointer data)
+{
+  guint32 flags = GPOINTER_TO_UINT (data);
+  g_autoptr(GBytes) text = g_bytes_new_static (SIGNED_TEXT, strlen (SIGNED_TEXT));
+  g_autoptr(GBytes) signed_data = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  Op op = { .op = CACHET_CRYPTO_OP_VERIFY, .want_output = TRUE };
+  CachetCryptoSignatureResult *s;
+
+  SKIP_IF_NEEDED ();
+  signed_data = sign (text, flags, world.alice, NULL, NULL, &error);
+  g_assert_no_error (error);
+  if (!(flags & CACHET_CRYPTO_FLAG_OPAQUE))
+    g_assert_true (g_str_has_prefix (g_bytes_get_data (signed_data, NULL),
+                                     "-----BEGIN PGP SIGNED MESSAGE-----"));
+  op.input = signed_data;
+  outcome = run (&op, &back, &error);
+  g_assert_no_error (error);
+  s = only_signature (outcome);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_cmpstr (s->fingerprint, ==, world.alice);
+  /* A clearsigned text comes back without its trailing line break. */
+  g_assert_true (g_str_has_prefix (SIGNED_TEXT, g_bytes_get_data (back, NULL))
+                 || g_bytes_equal (back, text));
+  g_assert_cmpuint (g_bytes_get_size (back), >=, strlen (SIGNED_TEXT) - 2);
+}
+
+static void
+test_verify_key_states (void)
+{
+  g_autoptr(GBytes) data = g_bytes_new_static (SIGNED_TEXT, strlen (SIGNED_TEXT));
+  g_autoptr(CachetCryptoOutcome) frank = NULL;
+  g_autoptr(CachetCryptoOutcome) dave = NULL;
+  g_autoptr(CachetCryptoOutcome) erin = NULL;
+  g_autoptr(GError) error = NULL;
+  CachetCryptoSignatureResult *s;
+
+  SKIP_IF_NEEDED ();
+  /* A key the user does not have. */
+  frank = verify_detached (data, world.frank_sig, &error);
+  g_assert_no_error (error);
+  s = only_signature (frank);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_NO_KEY);
+  g_assert_true (s->summary & CACHET_CRYPTO_SIG_SUMMARY_KEY_MISSING);
+  g_assert_false (s->summary & CACHET_CRYPTO_SIG_SUMMARY_VALID);
+  g_assert_true (g_str_has_suffix (world.frank, s->fingerprint));
+
+  /* Good signatures by an expired and by a revoked key: good, flagged, not
+   * valid. */
+  dave = verify_detached (data, world.dave_sig, &error);
+  g_assert_no_error (error);
+  s = only_signature (dave);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_true (s->summary & CACHET_CRYPTO_SIG_SUMMARY_KEY_EXPIRED);
+  g_assert_false (s->summary & CACHET_CRYPTO_SIG_SUMMARY_VALID);
+  g_assert_cmpstr (s->fingerprint, ==, world.dave);
+
+  erin = verify_detached (data, world.erin_sig, &error);
+  g_assert_no_error (error);
+  s = only_signature (erin);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_true (s->summary & CACHET_CRYPTO_SIG_SUMMARY_KEY_REVOKED);
+  g_assert_false (s->summary & CACHET_CRYPTO_SIG_SUMMARY_VALID);
+  g_assert_cmpstr (s->signer_uid, ==, "Erin <erin@example.org>");
+}
+
+static void
+assert_encrypt_refused (const char *who,
+                        const char *reason)
+{
+  const char *const to[] = { "alice@example.org", who, NULL };
+  g_autoptr(GBytes) plain = g_bytes_new_static ("x", 1);
+  g_autoptr(GBytes) cipher = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = g_strdup_printf ("No usable OpenPGP key for %s: %s.", who, reason);
+  Op op = { .op = CACHET_CRYPTO_OP_ENCRYPT, .recipients = to, .input = plain,
+            .want_output = TRUE };
+
+  outcome = run (&op, &cipher, &error);
+  g_assert_null (outcome);
+  g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_NO_KEY);
+  g_assert_cmpstr (error->message, ==, expected);
+}
+
+static void
+test_encrypt_refusals (void)
+{
+  SKIP_IF_NEEDED ();
+  assert_encrypt_refused ("nobody@example.org", "there is no key for it in your keyring");
+  /* Imported but not verified: refused, never "always trust". */
+  assert_encrypt_refused ("carol@example.org", "the key is not verified");
+  assert_encrypt_refused ("dave@example.org", "the key has expired");
+  assert_encrypt_refused ("erin@example.org", "the key was revoked");
+  assert_encrypt_refused (world.carol, "the key is not verified");
+}
+
+static void
+test_encrypt_to_self (void)
+{
+  const char *const to[] = { "grace@example.org", NULL };
+  g_autoptr(GBytes) plain = g_bytes_new_static ("for Grace", 9);
+  g_autoptr(GBytes) only_grace = NULL;
+  g_autoptr(GBytes) with_self = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  SKIP_IF_NEEDED ();
+  /* Grace's key is imported and verified: encrypting to her works, but the
+   * user cannot read it back... */
+  only_grace = encrypt_to (to, 0, "alice@example.org", plain);
+  back = decrypt (only_grace, 0, NULL, NULL, &error);
+  g_assert_null (back);
+  g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_NO_KEY);
+  g_clear_error (&error);
+
+  /* ... unless encrypted to self too. */
+  with_self = encrypt_to (to, CACHET_CRYPTO_FLAG_TO_SELF, "alice@example.org", plain);
+  back = decrypt (with_self, 0, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (plain, back));
+}
+
+static void
+test_encrypt_sign (void)
+{
+  const char *const to[] = { "grace@example.org", NULL };
+  g_autoptr(GBytes) plain = random_bytes (70000, 7);
+  g_autoptr(GBytes) cipher = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  CachetCryptoSignatureResult *s;
+
+  SKIP_IF_NEEDED ();
+  cipher = encrypt_to (to, CACHET_CRYPTO_FLAG_TO_SELF | CACHET_CRYPTO_FLAG_ALSO_SIGN
+                       | CACHET_CRYPTO_FLAG_ARMOR, "alice@example.org", plain);
+  back = decrypt (cipher, CACHET_CRYPTO_FLAG_ALSO_SIGN, NULL, &outcome, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (plain, back));
+  s = only_signature (outcome);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_true (s->summary & CACHET_CRYPTO_SIG_SUMMARY_VALID);
+  g_assert_cmpstr (s->fingerprint, ==, world.alice);
+}
+
+static void
+test_passphrase_sign (void)
+{
+  g_autoptr(GBytes) data = g_bytes_new_static (SIGNED_TEXT, strlen (SIGNED_TEXT));
+  g_autoptr(GBytes) sig = NULL;
+  g_autoptr(GBytes) sig2 = NULL;
+  g_autoptr(GBytes) sig3 = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  Prompt right = { .answers = { "bobpass" } };
+  Prompt wrong_then_right = { .answers = { "nope", "bobpass" } };
+  Prompt always_wrong = { .answers = { "a", "b", "c", "d" } };
+
+  SKIP_IF_NEEDED ();
+  sig = sign (data, CACHET_CRYPTO_FLAG_DETACHED, "bob@example.org", &right, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (right.n_asks, ==, 1);
+  g_assert_false (right.again[0]);
+  g_assert_nonnull (strstr (right.hint, "Bob <bob@example.org>"));
+  outcome = verify_detached (data, sig, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (only_signature (outcome)->status, ==, CACHET_CRYPTO_SIG_GOOD);
+
+  /* Wrong, then right: asked again with AGAIN set. */
+  sig2 = sign (data, CACHET_CRYPTO_FLAG_DETACHED, "bob@example.org", &wrong_then_right,
+               NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sig2);
+  g_assert_cmpint (wrong_then_right.n_asks, ==, 2);
+  g_assert_false (wrong_then_right.again[0]);
+  g_assert_true (wrong_then_right.again[1]);
+
+  /* Wrong three times: the op ends. */
+  sig3 = sign (data, CACHET_CRYPTO_FLAG_DETACHED, "bob@example.org", &always_wrong,
+               NULL, &error);
+  g_assert_null (sig3);
+  g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_BAD_PASSPHRASE);
+  g_assert_cmpint (always_wrong.n_asks, ==, 3);
+
+  g_free (right.hint);
+  g_free (wrong_then_right.hint);
+  g_free (always_wrong.hint);
+}
+
+static void
+test_passphrase_decrypt (void)
+{
+  const char *const to[] = { "bob@example.org", NULL };
+  g_autoptr(GBytes) plain = random_bytes (300000, 3);
+  g_autoptr(GBytes) cipher = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GBytes) none = NULL;
+  g_autoptr(GError) error = NULL;
+  Prompt wrong_then_right = { .answers = { "nope", "bobpass" } };
+  Prompt cancel = { .answers = { NULL } };
+
+  SKIP_IF_NEEDED ();
+  cipher = encrypt_to (to, 0, NULL, plain);
+  back = decrypt (cipher, 0, &wrong_then_right, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (plain, back));
+  g_assert_cmpint (wrong_then_right.n_asks, ==, 2);
+  g_assert_true (wrong_then_right.again[1]);
+
+  /* Cancel at the prompt. */
+  none = decrypt (cipher, 0, &cancel, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (cancel.n_asks, ==, 1);
+  g_clear_error (&error);
+
+  /* No prompt at all (the host has none): cancelled too. */
+  none = decrypt (cipher, 0, NULL, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_free (wrong_then_right.hint);
+  g_free (cancel.hint);
+}
+
+/* An input stream that cancels CANCELLABLE once AFTER bytes were read. */
+typedef struct
+{
+  GInputStream  parent;
+  GBytes       *bytes;
+  gsize         pos;
+  gsize         after;
+  GCancellable *cancellable;
+} CancelStream;
+
+typedef GInputStreamClass CancelStreamClass;
+
+GType cancel_stream_get_type (void);
+G_DEFINE_TYPE (CancelStream, cancel_stream, G_TYPE_INPUT_STREAM)
+
+static gssize
+cancel_stream_read (GInputStream  *stream,
+                    void          *buffer,
+                    gsize          count,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  CancelStream *self = (CancelStream *) stream;
+  gsize size = g_bytes_get_size (self->bytes);
+  gsize n;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  if (self->pos >= self->after)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_cancellable_set_error_if_cancelled (self->cancellable, error);
+      return -1;
+    }
+  n = MIN (count, MIN (size - self->pos, 65536));
+  memcpy (buffer, (const guint8 *) g_bytes_get_data (self->bytes, NULL) + self->pos, n);
+  self->pos += n;
+  return (gssize) n;
+}
+
+static void
+cancel_stream_finalize (GObject *object)
+{
+  CancelStream *self = (CancelStream *) object;
+
+  g_bytes_unref (self->bytes);
+  g_object_unref (self->cancellable);
+  G_OBJECT_CLASS (cancel_stream_parent_class)->finalize (object);
+}
+
+static void
+cancel_stream_class_init (CancelStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cancel_stream_finalize;
+  klass->read_fn = cancel_stream_read;
+}
+
+static void
+cancel_stream_init (CancelStream *self)
+{
+}
+
+static GInputStream *
+cancel_stream_new (GBytes       *bytes,
+                   gsize         after,
+                   GCancellable *cancellable)
+{
+  CancelStream *self = g_object_new (cancel_stream_get_type (), NULL);
+
+  self->bytes = g_bytes_ref (bytes);
+  self->after = after;
+  self->cancellable = g_object_ref (cancellable);
+  return G_INPUT_STREAM (self);
+}
+
+static void
+test_cancel_mid_stream (void)
+{
+  const char *const to[] = { "alice@example.org", NULL };
+  g_autoptr(GBytes) plain = random_bytes (5 * 1024 * 1024, 11);
+  g_autoptr(GBytes) cipher = encrypt_to (to, 0, NULL, plain);
+  CachetCryptoOp ops[] = { CACHET_CRYPTO_OP_ENCRYPT, CACHET_CRYPTO_OP_DECRYPT };
+
+  SKIP_IF_NEEDED ();
+  for (gsize i = 0; i < G_N_ELEMENTS (ops); i++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GInputStream) input =
+        cancel_stream_new (ops[i] == CACHET_CRYPTO_OP_ENCRYPT ? plain : cipher,
+                           1024 * 1024, cancellable);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) output = NULL;
+      g_autoptr(CachetCryptoOutcome) outcome = NULL;
+      Op op = { .op = ops[i], .recipients = to, .input_stream = input,
+                .want_output = TRUE, .cancellable = cancellable };
+
+      outcome = run (&op, &output, &error);
+      g_assert_null (outcome);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_cmpuint (g_bytes_get_size (output), <, g_bytes_get_size (plain));
+    }
+}
+
+static CachetCryptoKeyResult *
+find_key_result (CachetCryptoOutcome *outcome,
+                 const char          *fpr)
+{
+  for (guint i = 0; i < outcome->keys->len; i++)
+    {
+      CachetCryptoKeyResult *key = g_ptr_array_index (outcome->keys, i);
+      if (g_strcmp0 (key->fingerprint, fpr) == 0)
+        return key;
+    }
+  return NULL;
+}
+
+static CachetCryptoKeyResult *
+must_find_key_result (CachetCryptoOutcome *outcome,
+                      const char          *fpr)
+{
+  CachetCryptoKeyResult *key = find_key_result (outcome, fpr);
+
+  if (key == NULL)
+    g_error ("no key %s was reported", fpr);
+  return key;
+}
+
+static void
+test_key_lookup (void)
+{
+  const char *const who[] = { "alice@example.org", "Carol@Example.org", "dave@example.org",
+                              "erin@example.org", "nobody@example.org", world.bob, NULL };
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  Op op = { .op = CACHET_CRYPTO_OP_KEY_LOOKUP, .recipients = who };
+  CachetCryptoKeyResult *key;
+
+  SKIP_IF_NEEDED ();
+  outcome = run (&op, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcome->keys->len, ==, 5);
+
+  key = must_find_key_result (outcome, world.alice);
+  g_assert_cmpint (key->validity, ==, CACHET_CRYPTO_VALIDITY_ULTIMATE);
+  g_assert_cmpuint (key->flags, ==, CACHET_CRYPTO_KEY_CAN_ENCRYPT | CACHET_CRYPTO_KEY_CAN_SIGN
+                                    | CACHET_CRYPTO_KEY_SECRET);
+  g_assert_cmpstr (key->user_id, ==, "Alice <alice@example.org>");
+  g_assert_cmpstr (key->address, ==, "alice@example.org");
+  g_assert_cmpint (key->created, >, 0);
+  g_assert_cmpint (key->expires, ==, 0);
+
+  key = must_find_key_result (outcome, world.carol);
+  g_assert_cmpint (key->validity, <, CACHET_CRYPTO_VALIDITY_MARGINAL);
+  g_assert_true (key->flags & CACHET_CRYPTO_KEY_CAN_ENCRYPT);
+  g_assert_false (key->flags & CACHET_CRYPTO_KEY_SECRET);
+
+  key = must_find_key_result (outcome, world.dave);
+  g_assert_true (key->flags & CACHET_CRYPTO_KEY_EXPIRED);
+  g_assert_false (key->flags & CACHET_CRYPTO_KEY_CAN_ENCRYPT);
+  g_assert_cmpint (key->expires, >, 0);
+
+  key = must_find_key_result (outcome, world.erin);
+  g_assert_true (key->flags & CACHET_CRYPTO_KEY_REVOKED);
+
+  key = must_find_key_result (outcome, world.bob);
+  g_assert_true (key->flags & CACHET_CRYPTO_KEY_SECRET);
+  g_assert_cmpstr (key->address, ==, "bob@example.org");
+}
+
+static void
+test_key_import (void)
+{
+  const char *const who[] = { "henry@example.org", NULL };
+  g_autoptr(CachetCryptoOutcome) imported = NULL;
+  g_autoptr(CachetCryptoOutcome) found = NULL;
+  g_autoptr(CachetCryptoOutcome) garbage = NULL;
+  g_autoptr(GBytes) junk = g_bytes_new_static ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n", 47);
+  g_autoptr(GError) error = NULL;
+  Op import = { .op = CACHET_CRYPTO_OP_KEY_IMPORT, .input = world.henry_key };
+  Op lookup = { .op = CACHET_CRYPTO_OP_KEY_LOOKUP, .recipients = who };
+  Op bad = { .op = CACHET_CRYPTO_OP_KEY_IMPORT, .input = junk };
+  CachetCryptoKeyResult *key;
+
+  SKIP_IF_NEEDED ();
+  imported = run (&import, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->keys->len, ==, 1);
+  key = g_ptr_array_index (imported->keys, 0);
+  g_assert_cmpstr (key->fingerprint, ==, world.henry);
+  g_assert_cmpstr (key->user_id, ==, "Henry <henry@example.org>");
+  g_assert_false (key->flags & CACHET_CRYPTO_KEY_SECRET);
+
+  found = run (&lookup, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (find_key_result (found, world.henry));
+
+  garbage = run (&bad, NULL, &error);
+  g_assert_null (garbage);
+  g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_BAD_DATA);
+  g_test_message ("%s", error->message);
+}
+
+static void
+test_garbage (void)
+{
+  g_autoptr(GBytes) junk = random_bytes (100000, 99);
+  g_autoptr(GBytes) armored_junk =
+    g_bytes_new_static ("-----BEGIN PGP MESSAGE-----\n\nAAAA\n-----END PGP MESSAGE-----\n", 60);
+  g_autoptr(GBytes) text = g_bytes_new_static (SIGNED_TEXT, strlen (SIGNED_TEXT));
+  GBytes *inputs[] = { junk, armored_junk, text };
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+  SKIP_IF_NEEDED ();
+  for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) out = NULL;
+      g_autoptr(CachetCryptoOutcome) outcome = NULL;
+      Op opaque = { .op = CACHET_CRYPTO_OP_VERIFY, .input = inputs[i], .want_output = TRUE };
+      Op detached = { .op = CACHET_CRYPTO_OP_VERIFY, .input = text, .signature = inputs[i] };
+
+      out = decrypt (inputs[i], CACHET_CRYPTO_FLAG_ALSO_SIGN, NULL, NULL, &error);
+      g_assert_null (out);
+      g_assert_nonnull (error);
+      g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+      g_test_message ("decrypt: %s", error->message);
+      g_clear_error (&error);
+
+      outcome = run (&opaque, &out, &error);
+      g_assert_null (outcome);
+      g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_BAD_DATA);
+      g_test_message ("verify opaque: %s", error->message);
+      g_clear_error (&error);
+
+      outcome = run (&detached, NULL, &error);
+      g_assert_null (outcome);
+      g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_BAD_DATA);
+      g_test_message ("verify detached: %s", error->message);
+    }
+
+  /* Empty input. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) out = decrypt (empty, 0, NULL, NULL, &error);
+
+    g_assert_null (out);
+    g_assert_error (error, CACHET_CRYPTO_CALL_ERROR, CACHET_CRYPTO_CALL_ERROR_BAD_DATA);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *gpg_path = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  gpg_path = g_find_program_in_path ("gpg");
+  if (gpg_path == NULL)
+    {
+      g_print ("1..0 # SKIP gpg is not installed\n");
+      return 0;
+    }
+
+  world_set_up ();
+  load_plugin ();
+
+  g_test_add_func ("/openpgp/info", test_info);
+  g_test_add_data_func ("/openpgp/roundtrip/binary", GUINT_TO_POINTER (0), test_roundtrip);
+  g_test_add_data_func ("/openpgp/roundtrip/armored",
+                        GUINT_TO_POINTER (CACHET_CRYPTO_FLAG_ARMOR), test_roundtrip);
+  g_test_add_func ("/openpgp/sign/detached", test_sign_detached);
+  g_test_add_data_func ("/openpgp/sign/opaque",
+                        GUINT_TO_POINTER (CACHET_CRYPTO_FLAG_OPAQUE), test_sign_opaque);
+  g_test_add_data_func ("/openpgp/sign/opaque-armored",
+                        GUINT_TO_POINTER (CACHET_CRYPTO_FLAG_OPAQUE | CACHET_CRYPTO_FLAG_ARMOR),
+                        test_sign_opaque);
+  g_test_add_data_func ("/openpgp/sign/clearsign", GUINT_TO_POINTER (0), test_sign_opaque);
+  g_test_add_func ("/openpgp/verify/key-states", test_verify_key_states);
+  g_test_add_func ("/openpgp/encrypt/refusals", test_encrypt_refusals);
+  g_test_add_func ("/openpgp/encrypt/to-self", test_encrypt_to_self);
+  g_test_add_func ("/openpgp/encrypt/sign-and-verify", test_encrypt_sign);
+  g_test_add_func ("/openpgp/passphrase/sign", test_passphrase_sign);
+  g_test_add_func ("/openpgp/passphrase/decrypt", test_passphrase_decrypt);
+  g_test_add_func ("/openpgp/cancel/mid-stream", test_cancel_mid_stream);
+  g_test_add_func ("/openpgp/keys/lookup", test_key_lookup);
+  g_test_add_func ("/openpgp/keys/import", test_key_import);
+  g_test_add_func ("/openpgp/garbage", test_garbage);
+
+  ret = g_test_run ();
+  world_tear_down ();
+  return ret;
+}
