@@ -5,8 +5,11 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cachet-crypto-call.h"
@@ -36,6 +39,8 @@ typedef struct
   GBytes *erin_sig;
   GBytes *frank_sig;
   GBytes *henry_key;     /* armored public key */
+  int cleaner_pipe;
+  pid_t cleaner;
 } World;
 
 static World world;
@@ -161,18 +166,45 @@ make_home (void)
   return home;
 }
 
+/* The cleaner: a child that waits for the end of this process (the write
+ * end of a pipe closes, however the process ends: a failed assertion
+ * aborts without tear-down), then stops the gpg-agents of our two homes,
+ * and only those, with gpgconf --kill, and removes the homes. */
 static void
-kill_agent (const char *home)
+start_cleaner (void)
 {
-  const char *argv[] = { "gpgconf", "--homedir", home, "--kill", "all", NULL };
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autoptr(GSubprocess) proc = NULL;
+  static const char script[] =
+    "for h in \"$1\" \"$2\"; do GNUPGHOME=$h gpgconf --homedir \"$h\" --kill all; done;"
+    " rm -rf \"$1\" \"$2\"";
+  int fds[2];
+  pid_t pid;
 
-  g_subprocess_launcher_setenv (launcher, "GNUPGHOME", home, TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, argv, NULL);
-  if (proc != NULL)
-    g_subprocess_wait (proc, NULL, NULL);
+  g_assert_no_errno (pipe2 (fds, O_CLOEXEC));
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      char byte;
+
+      close (fds[1]);
+      while (read (fds[0], &byte, 1) != 0 && errno == EINTR)
+        ;
+      execlp ("sh", "sh", "-c", script, "sh", world.home, world.other, (char *) NULL);
+      _exit (127);
+    }
+  close (fds[0]);
+  world.cleaner_pipe = fds[1];
+  world.cleaner = pid;
+}
+
+static void
+stop_cleaner (void)
+{
+  int status;
+
+  close (world.cleaner_pipe);
+  while (waitpid (world.cleaner, &status, 0) < 0 && errno == EINTR)
+    ;
 }
 
 static void
@@ -221,6 +253,7 @@ world_set_up (void)
 
   world.home = make_home ();
   world.other = make_home ();
+  start_cleaner ();
   g_setenv ("GNUPGHOME", world.home, TRUE);
 
   make_key (world.home, "Alice <alice@example.org>", "", "never", NULL);
@@ -265,16 +298,7 @@ world_set_up (void)
 static void
 world_tear_down (void)
 {
-  if (world.home != NULL)
-    {
-      kill_agent (world.home);
-      remove_tree (world.home);
-    }
-  if (world.other != NULL)
-    {
-      kill_agent (world.other);
-      remove_tree (world.other);
-    }
+  stop_cleaner ();
   if (world.plugin_dir != NULL)
     remove_tree (world.plugin_dir);
   g_clear_pointer (&world.loaded, cachet_crypto_loaded_free);
