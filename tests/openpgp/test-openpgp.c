@@ -875,6 +875,89 @@ test_passphrase_decrypt (void)
   g_free (cancel.hint);
 }
 
+static void
+test_passphrase_encrypt_sign (void)
+{
+  const char *const to[] = { "alice@example.org", NULL };
+  g_autoptr(GBytes) plain = random_bytes (200000, 5);
+  g_autoptr(GBytes) cipher = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome_2 = NULL;
+  g_autoptr(CachetCryptoOutcome) cancelled = NULL;
+  g_autoptr(GError) error = NULL;
+  Prompt wrong_then_right = { .answers = { "nope", "bobpass" } };
+  Prompt cancel = { .answers = { NULL } };
+  Op op = { .op = CACHET_CRYPTO_OP_ENCRYPT, .flags = CACHET_CRYPTO_FLAG_ALSO_SIGN,
+            .recipients = to, .signer = "bob@example.org", .input = plain,
+            .want_output = TRUE, .prompt = &wrong_then_right };
+
+  SKIP_IF_NEEDED ();
+  /* Signing while encrypting: the whole input is run again after the
+   * wrong passphrase, and only the second run's output comes out. */
+  outcome = run (&op, &cipher, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wrong_then_right.n_asks, ==, 2);
+  g_assert_true (wrong_then_right.again[1]);
+  back = decrypt (cipher, CACHET_CRYPTO_FLAG_ALSO_SIGN, NULL, &outcome_2, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (plain, back));
+  g_assert_cmpint (only_signature (outcome_2)->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_cmpstr (only_signature (outcome_2)->fingerprint, ==, world.bob);
+
+  /* Cancel at the prompt while signing. */
+  g_clear_pointer (&cipher, g_bytes_unref);
+  op.prompt = &cancel;
+  cancelled = run (&op, &cipher, &error);
+  g_assert_null (cancelled);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (g_bytes_get_size (cipher), ==, 0);
+
+  g_free (wrong_then_right.hint);
+  g_free (cancel.hint);
+}
+
+/* Calls on several threads at once (the plugin claims no serialisation). */
+static gpointer
+roundtrip_thread (gpointer data)
+{
+  const char *const to[] = { "alice@example.org", NULL };
+  guint32 seed = GPOINTER_TO_UINT (data);
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) plain = random_bytes (100000 + seed * 1000 + (guint32) i, seed * 10 + (guint32) i);
+      g_autoptr(GBytes) cipher = NULL;
+      g_autoptr(GBytes) back = NULL;
+      g_autoptr(GBytes) sig = NULL;
+      g_autoptr(CachetCryptoOutcome) outcome = NULL;
+      g_autoptr(GError) error = NULL;
+
+      cipher = encrypt_to (to, (seed & 1) ? CACHET_CRYPTO_FLAG_ARMOR : 0, NULL, plain);
+      back = decrypt (cipher, 0, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (plain, back));
+      sig = sign (plain, CACHET_CRYPTO_FLAG_DETACHED, "alice@example.org", NULL, NULL, &error);
+      g_assert_no_error (error);
+      outcome = verify_detached (plain, sig, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (only_signature (outcome)->status, ==, CACHET_CRYPTO_SIG_GOOD);
+    }
+  return NULL;
+}
+
+static void
+test_threads (void)
+{
+  GThread *threads[4];
+
+  SKIP_IF_NEEDED ();
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("openpgp", roundtrip_thread, GUINT_TO_POINTER (i + 1));
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
 /* An input stream that cancels CANCELLABLE once AFTER bytes were read. */
 typedef struct
 {
@@ -1161,7 +1244,9 @@ main (int    argc,
   g_test_add_func ("/openpgp/encrypt/sign-and-verify", test_encrypt_sign);
   g_test_add_func ("/openpgp/passphrase/sign", test_passphrase_sign);
   g_test_add_func ("/openpgp/passphrase/decrypt", test_passphrase_decrypt);
+  g_test_add_func ("/openpgp/passphrase/encrypt-sign", test_passphrase_encrypt_sign);
   g_test_add_func ("/openpgp/cancel/mid-stream", test_cancel_mid_stream);
+  g_test_add_func ("/openpgp/threads", test_threads);
   g_test_add_func ("/openpgp/keys/lookup", test_key_lookup);
   g_test_add_func ("/openpgp/keys/import", test_key_import);
   g_test_add_func ("/openpgp/garbage", test_garbage);
