@@ -1208,6 +1208,139 @@ test_garbage (void)
   }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Public samples (the corpus option): real keys and messages of others     */
+
+static GBytes *
+corpus_file (const char *corpus,
+             const char *path)
+{
+  g_autofree char *full = g_build_filename (corpus, path, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents;
+  gsize len;
+
+  g_file_get_contents (full, &contents, &len, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, len);
+}
+
+static void
+import_corpus_key (const char *corpus,
+                   const char *path,
+                   const char *fpr,
+                   gboolean    secret,
+                   Prompt     *prompt)
+{
+  g_autoptr(GBytes) key = corpus_file (corpus, path);
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  Op op = { .op = CACHET_CRYPTO_OP_KEY_IMPORT, .input = key, .prompt = prompt };
+  CachetCryptoKeyResult *result;
+
+  outcome = run (&op, NULL, &error);
+  g_assert_no_error (error);
+  result = must_find_key_result (outcome, fpr);
+  g_assert_cmpint (!!(result->flags & CACHET_CRYPTO_KEY_SECRET), ==, !!secret);
+}
+
+static gboolean
+bytes_contain (GBytes     *bytes,
+               const char *needle)
+{
+  return g_strstr_len (g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
+                       needle) != NULL;
+}
+
+static void
+test_corpus (void)
+{
+  const char *corpus = g_getenv ("CACHET_TEST_CORPUS");
+  const char *tb_keys = "thunderbird/browser-openpgp/keys/";
+  const char *tb_alice = "EB85BB5FA33A75E15E944E63F231550C4F47E38E";
+  const char *tb_bob = "D1A66E1A23B182C9980F788CFBFCC82A015E7330";
+  const char *gmime = "DA26DAB7572A1C5F2AB1A74BB47760E95182C200";
+  g_autofree char *alice_sec = NULL;
+  g_autofree char *bob_pub = NULL;
+  Prompt gmime_prompt = { .answers = { "no.secret", "no.secret", "no.secret" } };
+
+  SKIP_IF_NEEDED ();
+  if (corpus == NULL || corpus[0] == '\0')
+    {
+      g_test_skip ("no corpus (meson option corpus)");
+      return;
+    }
+  alice_sec = g_strconcat (tb_keys, "alice@openpgp.example-0xf231550c4f47e38e-secret.asc", NULL);
+  bob_pub = g_strconcat (tb_keys, "bob@openpgp.example-0xfbfcc82a015e7330-pub.asc", NULL);
+  import_corpus_key (corpus, alice_sec, tb_alice, TRUE, NULL);
+  import_corpus_key (corpus, bob_pub, tb_bob, FALSE, NULL);
+  import_corpus_key (corpus, "gmime/pgp/gmime.gpg.sec", gmime, TRUE, &gmime_prompt);
+  import_corpus_key (corpus, "autocrypt/bob@autocrypt.example.sec.asc",
+                     "F0541EA82D3100AA1ADF3B1EE30E6FDD45901F82", TRUE, NULL);
+
+  /* Thunderbird: PGP/MIME to Alice; inside, Bob's multipart/signed. */
+  {
+    g_autoptr(GBytes) mail = corpus_file (corpus, "thunderbird/browser-openpgp/eml/"
+                                          "signed-by-0xfbfcc82a015e7330-encrypted-to-0xf231550c4f47e38e.eml");
+    g_autoptr(GBytes) plain = NULL;
+    g_autoptr(GError) error = NULL;
+
+    plain = decrypt (mail, CACHET_CRYPTO_FLAG_ALSO_SIGN, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (bytes_contain (plain, "multipart/signed"));
+    g_assert_true (bytes_contain (plain, "application/pgp-signature"));
+  }
+
+  /* Autocrypt: encrypted to Bob and signed inside by Alice, whose key is
+   * in the keyring but not verified. */
+  {
+    g_autoptr(GBytes) mail = corpus_file (corpus, "autocrypt/example-gossip.eml");
+    g_autoptr(GBytes) plain = NULL;
+    g_autoptr(CachetCryptoOutcome) outcome = NULL;
+    g_autoptr(GError) error = NULL;
+    CachetCryptoSignatureResult *sig;
+
+    plain = decrypt (mail, CACHET_CRYPTO_FLAG_ALSO_SIGN, NULL, &outcome, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_bytes_get_size (plain), >, 0);
+    sig = only_signature (outcome);
+    g_assert_cmpint (sig->status, ==, CACHET_CRYPTO_SIG_GOOD);
+    g_assert_cmpstr (sig->fingerprint, ==, tb_alice);
+    g_assert_false (sig->summary & CACHET_CRYPTO_SIG_SUMMARY_VALID);
+    g_assert_cmpint (sig->validity, <, CACHET_CRYPTO_VALIDITY_MARGINAL);
+  }
+
+  /* GMime: inline PGP, encrypted (passphrase key) and clear-signed. */
+  {
+    g_autoptr(GBytes) mail = corpus_file (corpus, "gmime/pgp/encrypted-message.txt");
+    g_autoptr(GBytes) plain = NULL;
+    g_autoptr(GError) error = NULL;
+    Prompt prompt = { .answers = { "no.secret" } };
+
+    plain = decrypt (mail, 0, &prompt, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (bytes_contain (plain, "This is the message body."));
+    g_assert_cmpint (prompt.n_asks, ==, 1);
+    g_free (prompt.hint);
+  }
+  {
+    g_autoptr(GBytes) mail = corpus_file (corpus, "gmime/pgp/signed-message.txt");
+    g_autoptr(GBytes) plain = NULL;
+    g_autoptr(CachetCryptoOutcome) outcome = NULL;
+    g_autoptr(GError) error = NULL;
+    Op op = { .op = CACHET_CRYPTO_OP_VERIFY, .input = mail, .want_output = TRUE };
+    CachetCryptoSignatureResult *sig;
+
+    outcome = run (&op, &plain, &error);
+    g_assert_no_error (error);
+    sig = only_signature (outcome);
+    g_assert_cmpint (sig->status, ==, CACHET_CRYPTO_SIG_GOOD);
+    g_assert_cmpstr (sig->fingerprint, ==, gmime);
+    g_assert_true (bytes_contain (plain, "This is the message body."));
+  }
+  g_free (gmime_prompt.hint);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1250,6 +1383,7 @@ main (int    argc,
   g_test_add_func ("/openpgp/keys/lookup", test_key_lookup);
   g_test_add_func ("/openpgp/keys/import", test_key_import);
   g_test_add_func ("/openpgp/garbage", test_garbage);
+  g_test_add_func ("/openpgp/samples/corpus", test_corpus);
 
   ret = g_test_run ();
   world_tear_down ();
