@@ -69,9 +69,30 @@ fail_no_streams (OpenpgpOp *op)
 
 typedef struct
 {
-  gpgme_key_t *keys;   /* NULL-terminated */
-  int          sign;
+  gpgme_key_t  *keys;  /* NULL-terminated */
+  const char  **whos;  /* who each key is for */
+  int           sign;
 } EncryptData;
+
+/* The recipient whose key (or subkey) has fingerprint FPR, as the host
+ * named them. */
+static const char *
+recipient_name (const CachetCryptoParams *params,
+                gpgme_key_t              *keys,
+                size_t                    n_keys,
+                const char              **whos,
+                const char               *fpr)
+{
+  if (fpr != NULL)
+    for (size_t i = 0; i < n_keys; i++)
+      for (gpgme_subkey_t sub = keys[i]->subkeys; sub != NULL; sub = sub->next)
+        if (sub->fpr != NULL && strcmp (sub->fpr, fpr) == 0)
+          return whos[i];
+  if (fpr != NULL)
+    return fpr;
+  return params->n_recipients == 1 && params->recipients[0] != NULL
+         ? params->recipients[0] : "a recipient";
+}
 
 static gpgme_error_t
 run_encrypt (gpgme_ctx_t   ctx,
@@ -89,17 +110,20 @@ run_encrypt (gpgme_ctx_t   ctx,
 }
 
 static int
-add_key_once (gpgme_key_t *keys,
+add_key_once (EncryptData *data,
               size_t      *n,
-              gpgme_key_t  key)
+              gpgme_key_t  key,
+              const char  *who)
 {
   for (size_t i = 0; i < *n; i++)
-    if (keys[i]->fpr != NULL && key->fpr != NULL && strcmp (keys[i]->fpr, key->fpr) == 0)
+    if (data->keys[i]->fpr != NULL && key->fpr != NULL
+        && strcmp (data->keys[i]->fpr, key->fpr) == 0)
       {
         gpgme_key_unref (key);
         return 0;
       }
-  keys[(*n)++] = key;
+  data->whos[*n] = who;
+  data->keys[(*n)++] = key;
   return 1;
 }
 
@@ -138,7 +162,8 @@ openpgp_encrypt (CachetCryptoPlugin          *plugin,
     return CACHET_CRYPTO_STATUS_FAILED;
 
   data.keys = calloc (local.n_recipients + 2, sizeof *data.keys);
-  if (data.keys == NULL)
+  data.whos = calloc (local.n_recipients + 2, sizeof *data.whos);
+  if (data.keys == NULL || data.whos == NULL)
     {
       status = openpgp_fail (&op, CACHET_CRYPTO_STATUS_FAILED, 0, "Out of memory.");
       goto out;
@@ -155,7 +180,7 @@ openpgp_encrypt (CachetCryptoPlugin          *plugin,
       status = openpgp_find_recipient (&op, ctx, who, &key);
       if (status != CACHET_CRYPTO_STATUS_OK)
         goto out;
-      add_key_once (data.keys, &n_keys, key);
+      add_key_once (&data, &n_keys, key, who);
     }
   if (local.flags & CACHET_CRYPTO_FLAG_TO_SELF)
     {
@@ -171,7 +196,7 @@ openpgp_encrypt (CachetCryptoPlugin          *plugin,
       status = openpgp_find_recipient (&op, ctx, self, &key);
       if (status != CACHET_CRYPTO_STATUS_OK)
         goto out;
-      add_key_once (data.keys, &n_keys, key);
+      add_key_once (&data, &n_keys, key, self);
     }
   if (n_keys == 0)
     {
@@ -207,9 +232,9 @@ openpgp_encrypt (CachetCryptoPlugin          *plugin,
 
       if (result != NULL && result->invalid_recipients != NULL && !op.cancelled)
         status = openpgp_fail (&op, CACHET_CRYPTO_STATUS_NO_KEY, err,
-                               "No usable OpenPGP key for %s.",
-                               result->invalid_recipients->fpr != NULL
-                               ? result->invalid_recipients->fpr : "a recipient");
+                               "No usable OpenPGP key for %s: GnuPG refused the key.",
+                               recipient_name (&local, data.keys, n_keys, data.whos,
+                                               result->invalid_recipients->fpr));
       else
         status = openpgp_fail_from_gpgme (&op, err, "The message could not be encrypted.");
       goto out;
@@ -223,6 +248,7 @@ out:
     for (size_t i = 0; i < n_keys; i++)
       gpgme_key_unref (data.keys[i]);
   free (data.keys);
+  free (data.whos);
   if (signer != NULL)
     gpgme_key_unref (signer);
   openpgp_source_clear (&source);
