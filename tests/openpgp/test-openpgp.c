@@ -1208,6 +1208,58 @@ test_garbage (void)
   }
 }
 
+/* Both ways with the gpg command line. */
+static void
+test_interop_gpg (void)
+{
+  const char *const to[] = { "grace@example.org", NULL };
+  g_autoptr(GBytes) plain = g_bytes_new_static (SIGNED_TEXT, strlen (SIGNED_TEXT));
+  g_autoptr(GBytes) cipher = NULL;
+  g_autoptr(GBytes) sig = NULL;
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(GBytes) gpg_cipher = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_file = NULL;
+  g_autofree char *sig_file = NULL;
+  g_autofree char *out = NULL;
+  char *text;
+
+  SKIP_IF_NEEDED ();
+  /* Ours, read by gpg. */
+  cipher = encrypt_to (to, CACHET_CRYPTO_FLAG_ARMOR | CACHET_CRYPTO_FLAG_TO_SELF
+                       | CACHET_CRYPTO_FLAG_ALSO_SIGN, "alice@example.org", plain);
+  text = g_strndup (g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher));
+  out = GPG (world.home, text, "--decrypt");
+  g_free (text);
+  g_assert_cmpstr (out, ==, SIGNED_TEXT);
+  g_clear_pointer (&out, g_free);
+
+  sig = sign (plain, CACHET_CRYPTO_FLAG_DETACHED | CACHET_CRYPTO_FLAG_ARMOR,
+              "alice@example.org", NULL, NULL, &error);
+  g_assert_no_error (error);
+  data_file = g_build_filename (world.home, "interop.txt", NULL);
+  sig_file = g_build_filename (world.home, "interop.txt.asc", NULL);
+  g_assert_true (g_file_set_contents (data_file, SIGNED_TEXT, -1, NULL));
+  g_assert_true (g_file_set_contents (sig_file, g_bytes_get_data (sig, NULL),
+                                      (gssize) g_bytes_get_size (sig), NULL));
+  out = GPG (world.home, NULL, "--verify", sig_file, data_file);   /* fails the test if bad */
+  g_clear_pointer (&out, g_free);
+
+  /* gpg's, read by us. */
+  out = GPG (world.home, SIGNED_TEXT, "--pinentry-mode", "loopback", "--passphrase", "",
+             "--armor", "--local-user", world.alice, "--recipient", world.alice,
+             "--encrypt", "--sign");
+  gpg_cipher = g_bytes_new (out, strlen (out));
+  back = decrypt (gpg_cipher, CACHET_CRYPTO_FLAG_ALSO_SIGN, NULL, &outcome, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, plain));
+  g_assert_cmpint (only_signature (outcome)->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_cmpstr (only_signature (outcome)->fingerprint, ==, world.alice);
+  g_unlink (data_file);
+  g_unlink (sig_file);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Public samples (the corpus option): real keys and messages of others     */
 
@@ -1383,6 +1435,7 @@ main (int    argc,
   g_test_add_func ("/openpgp/keys/lookup", test_key_lookup);
   g_test_add_func ("/openpgp/keys/import", test_key_import);
   g_test_add_func ("/openpgp/garbage", test_garbage);
+  g_test_add_func ("/openpgp/samples/interop-gpg", test_interop_gpg);
   g_test_add_func ("/openpgp/samples/corpus", test_corpus);
 
   ret = g_test_run ();
