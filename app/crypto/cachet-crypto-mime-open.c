@@ -1,0 +1,881 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-crypto"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "cachet-charset.h"
+#include "cachet-crypto-mime-private.h"
+
+/* Opening walks the MIME tree of the raw message (CRLF), replaces each
+ * encrypted or signed structure it can open by its content and leaves
+ * everything else byte for byte.  Each walker returns the new entity
+ * (content headers and body, CRLF) or NULL when the entity stays. */
+
+typedef struct
+{
+  CachetCryptoRegistry          *registry;
+  const CachetCryptoOpenOptions *options;
+  CachetCryptoOpened            *opened;
+  GError                        *error;       /* only cancellation */
+  gboolean                       uncovered;   /* content outside any encryption or signature */
+} Walk;
+
+static GByteArray *open_entity (Walk       *w,
+                                const char *data,
+                                gsize       length,
+                                guint       depth,
+                                gboolean    covered);
+
+static void
+signature_result_free (gpointer data)
+{
+  CachetCryptoSignatureResult *sig = data;
+
+  g_free (sig->fingerprint);
+  g_free (sig->signer_uid);
+  g_free (sig->pubkey_algorithm);
+  g_free (sig->hash_algorithm);
+  g_free (sig->detail);
+  g_free (sig);
+}
+
+void
+cachet_crypto_opened_free (CachetCryptoOpened *opened)
+{
+  if (opened == NULL)
+    return;
+  g_free (opened->protocol);
+  g_free (opened->problem);
+  g_clear_pointer (&opened->signatures, g_ptr_array_unref);
+  g_clear_pointer (&opened->message, g_bytes_unref);
+  g_free (opened);
+}
+
+static void
+add_problem (Walk       *w,
+             const char *text)
+{
+  char *joined;
+
+  if (w->opened->problem == NULL)
+    {
+      w->opened->problem = g_strdup (text);
+      return;
+    }
+  if (strstr (w->opened->problem, text) != NULL)
+    return;
+  joined = g_strconcat (w->opened->problem, "\n", text, NULL);
+  g_free (w->opened->problem);
+  w->opened->problem = joined;
+}
+
+static void
+set_protocol (Walk                           *w,
+              const CachetCryptoMimeProtocol *proto)
+{
+  if (w->opened->protocol == NULL)
+    w->opened->protocol = g_strdup (proto->protocol);
+}
+
+/* A failed plugin call: a problem, unless the caller cancelled. */
+static void
+take_error (Walk   *w,
+            GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (g_cancellable_is_cancelled (w->options->cancellable))
+        {
+          if (w->error == NULL)
+            w->error = error;
+          else
+            g_error_free (error);
+          return;
+        }
+      add_problem (w, _("The passphrase was not given."));
+    }
+  else
+    add_problem (w, error->message);
+  g_error_free (error);
+}
+
+static void
+take_signatures (Walk                *w,
+                 CachetCryptoOutcome *outcome)
+{
+  while (outcome->signatures->len > 0)
+    g_ptr_array_add (w->opened->signatures, g_ptr_array_steal_index (outcome->signatures, 0));
+}
+
+/* Runs OP of PROTO's plugin on INPUT.  NULL on trouble (a problem added). */
+static GBytes *
+run_plugin (Walk                           *w,
+            const CachetCryptoMimeProtocol *proto,
+            CachetCryptoOp                  op,
+            guint32                         flags,
+            GBytes                         *input,
+            GBytes                         *signature,
+            gboolean                        want_output)
+{
+  static const guint32 caps[] = {
+    [CACHET_CRYPTO_OP_DECRYPT] = CACHET_CRYPTO_CAP_DECRYPT,
+    [CACHET_CRYPTO_OP_VERIFY] = CACHET_CRYPTO_CAP_VERIFY,
+  };
+  CachetCryptoRequest request = { 0 };
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  GError *error = NULL;
+  CachetCryptoLoaded *loaded;
+  GBytes *output;
+
+  loaded = _cachet_crypto_mime_find_plugin (w->registry, proto, caps[op], &error);
+  if (loaded == NULL)
+    {
+      take_error (w, error);
+      return NULL;
+    }
+  request.op = op;
+  request.flags = flags;
+  request.protocol = proto->protocol;
+  request.cancellable = w->options->cancellable;
+  request.ask_passphrase = w->options->ask_passphrase;
+  request.ask_passphrase_data = w->options->ask_passphrase_data;
+  output = _cachet_crypto_mime_run (loaded, &request, input, signature, want_output,
+                                    &outcome, &error);
+  if (output == NULL)
+    {
+      take_error (w, error);
+      return NULL;
+    }
+  take_signatures (w, outcome);
+  return output;
+}
+
+/* The content fields of ENTITY but those named in SKIP. */
+static void
+append_content_fields (GByteArray             *out,
+                       const CachetMimeEntity *entity,
+                       const char *const      *skip)
+{
+  for (guint i = 0; i < entity->fields->len; i++)
+    {
+      CachetMimeField *field = g_ptr_array_index (entity->fields, i);
+      gboolean keep = _cachet_mime_field_is_content (field);
+
+      for (gsize j = 0; keep && skip != NULL && skip[j] != NULL; j++)
+        if (g_ascii_strcasecmp (field->name, skip[j]) == 0)
+          keep = FALSE;
+      if (!keep)
+        continue;
+      g_byte_array_append (out, (const guint8 *) entity->data + field->offset, field->length);
+      if (entity->data[field->offset + field->length - 1] != '\n')
+        _cachet_crypto_mime_append (out, "\r\n");
+    }
+}
+
+static gboolean
+is_blank (const char *data,
+          gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isspace (data[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Decrypted or verified data, opened further.  Data without headers
+ * (some old clients encrypt bare text) is taken as text/plain. */
+static GByteArray *
+open_content (Walk   *w,
+              GBytes *content,
+              guint   depth)
+{
+  gsize n;
+  const char *raw = g_bytes_get_data (content, &n);
+  g_autoptr(GByteArray) data = NULL;
+  g_autoptr(CachetMimeEntity) entity = NULL;
+  GByteArray *opened;
+
+  data = _cachet_crypto_mime_to_crlf (raw != NULL ? raw : "", n);
+  entity = _cachet_mime_entity_parse ((const char *) data->data, data->len);
+  if (!entity->has_headers)
+    {
+      gboolean starts_blank = data->len >= 2 && data->data[0] == '\r' && data->data[1] == '\n';
+
+      g_byte_array_prepend (data, (const guint8 *) "Content-Type: text/plain\r\n\r\n",
+                            starts_blank ? 26 : 28);
+    }
+  g_clear_pointer (&entity, _cachet_mime_entity_free);
+  opened = open_entity (w, (const char *) data->data, data->len, depth, TRUE);
+  if (opened != NULL || w->error != NULL)
+    return opened;
+  return g_steal_pointer (&data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* RFC 3156 5, RFC 8551 3.5.3: multipart/signed                             */
+
+static GByteArray *
+open_signed (Walk             *w,
+             CachetMimeEntity *entity,
+             guint             depth)
+{
+  const char *protocol = _cachet_mime_entity_param (entity, "protocol");
+  const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_signature (protocol);
+  g_autoptr(GArray) parts = NULL;
+  g_autoptr(CachetMimeEntity) sig_entity = NULL;
+  g_autoptr(GBytes) signed_bytes = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  g_autoptr(GBytes) nothing = NULL;
+  CachetMimeSpan *content, *sig;
+  guint before;
+  gboolean closed;
+
+  w->opened->is_signed = TRUE;
+  if (proto == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The message is signed in a way Cachet does not know (%s)."),
+                                               protocol != NULL ? protocol : "?");
+      add_problem (w, text);
+      return NULL;
+    }
+  set_protocol (w, proto);
+  parts = _cachet_mime_split (entity, &closed);
+  if (!closed || parts->len != 2)
+    {
+      add_problem (w, _("The signed message is damaged: its parts are incomplete."));
+      return NULL;
+    }
+  content = &g_array_index (parts, CachetMimeSpan, 0);
+  sig = &g_array_index (parts, CachetMimeSpan, 1);
+  sig_entity = _cachet_mime_entity_parse (entity->data + sig->offset, sig->length);
+  if (!_cachet_crypto_mime_type_is (sig_entity->type, proto->signature_type,
+                                    proto->signature_aliases))
+    {
+      add_problem (w, _("The signed message is damaged: its signature is missing."));
+      return NULL;
+    }
+
+  /* The signed part exactly as received (already CRLF). */
+  signed_bytes = g_bytes_new (entity->data + content->offset, content->length);
+  signature = _cachet_mime_entity_decode (sig_entity);
+  before = w->opened->signatures->len;
+  nothing = run_plugin (w, proto, CACHET_CRYPTO_OP_VERIFY, 0, signed_bytes, signature, FALSE);
+  if (nothing == NULL)
+    return NULL;
+  if (w->opened->signatures->len == before)
+    add_problem (w, _("The plugin found no signature."));
+
+  {
+    GByteArray *inner = open_entity (w, entity->data + content->offset, content->length,
+                                     depth + 1, TRUE);
+
+    if (inner == NULL && w->error == NULL)
+      {
+        inner = g_byte_array_sized_new (content->length);
+        g_byte_array_append (inner, (const guint8 *) entity->data + content->offset,
+                             content->length);
+      }
+    return inner;
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* RFC 3156 4: multipart/encrypted                                          */
+
+static gboolean
+has_version_1 (GBytes *body)
+{
+  gsize n;
+  const char *data = g_bytes_get_data (body, &n);
+  g_autofree char *text = g_strndup (data != NULL ? data : "", n);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (g_ascii_strncasecmp (line, "Version:", 8) == 0)
+        return g_strcmp0 (g_strstrip (line + 8), "1") == 0;
+    }
+  return FALSE;
+}
+
+static GByteArray *
+open_encrypted (Walk             *w,
+                CachetMimeEntity *entity,
+                guint             depth)
+{
+  const char *protocol = _cachet_mime_entity_param (entity, "protocol");
+  const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_encrypted_protocol (protocol);
+  g_autoptr(GArray) parts = NULL;
+  g_autoptr(CachetMimeEntity) version = NULL;
+  g_autoptr(CachetMimeEntity) payload = NULL;
+  g_autoptr(GBytes) version_body = NULL;
+  g_autoptr(GBytes) ciphertext = NULL;
+  g_autoptr(GBytes) plaintext = NULL;
+  CachetMimeSpan *span;
+  gboolean closed;
+
+  w->opened->encrypted = TRUE;
+  if (proto == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The message is encrypted in a way Cachet does not know (%s)."),
+                                               protocol != NULL ? protocol : "?");
+      add_problem (w, text);
+      return NULL;
+    }
+  set_protocol (w, proto);
+  parts = _cachet_mime_split (entity, &closed);
+  if (!closed || parts->len != 2)
+    {
+      add_problem (w, _("The encrypted message is damaged: its parts are incomplete."));
+      return NULL;
+    }
+  span = &g_array_index (parts, CachetMimeSpan, 0);
+  version = _cachet_mime_entity_parse (entity->data + span->offset, span->length);
+  version_body = _cachet_mime_entity_decode (version);
+  if (!_cachet_crypto_mime_type_is (version->type, proto->encrypted_protocol, NULL)
+      || !has_version_1 (version_body))
+    {
+      add_problem (w, _("The encrypted message is damaged: its version part is missing."));
+      return NULL;
+    }
+  span = &g_array_index (parts, CachetMimeSpan, 1);
+  payload = _cachet_mime_entity_parse (entity->data + span->offset, span->length);
+  ciphertext = _cachet_mime_entity_decode (payload);
+  if (is_blank (g_bytes_get_data (ciphertext, NULL), g_bytes_get_size (ciphertext)))
+    {
+      add_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
+      return NULL;
+    }
+
+  /* RFC 3156 6.2: a combined signature is checked while decrypting. */
+  plaintext = run_plugin (w, proto, CACHET_CRYPTO_OP_DECRYPT, CACHET_CRYPTO_FLAG_ALSO_SIGN,
+                          ciphertext, NULL, TRUE);
+  if (plaintext == NULL)
+    return NULL;
+  w->opened->decrypted = TRUE;
+  if (w->opened->signatures->len > 0)
+    w->opened->is_signed = TRUE;
+  return open_content (w, plaintext, depth + 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* RFC 8551 3.3, 3.5.2: application/pkcs7-mime                              */
+
+static GByteArray *
+open_pkcs7 (Walk                           *w,
+            CachetMimeEntity               *entity,
+            const CachetCryptoMimeProtocol *proto,
+            guint                           depth)
+{
+  const char *smime_type = _cachet_mime_entity_param (entity, "smime-type");
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GBytes) content = NULL;
+  gboolean decrypt;
+
+  if (smime_type == NULL || g_ascii_strcasecmp (smime_type, "enveloped-data") == 0
+      || g_ascii_strcasecmp (smime_type, "authEnveloped-data") == 0)
+    decrypt = TRUE;
+  else if (g_ascii_strcasecmp (smime_type, "signed-data") == 0)
+    decrypt = FALSE;
+  else
+    return NULL;   /* certs-only, compressed-data: left as they are */
+
+  set_protocol (w, proto);
+  if (decrypt)
+    w->opened->encrypted = TRUE;
+  else
+    w->opened->is_signed = TRUE;
+  data = _cachet_mime_entity_decode (entity);
+  if (is_blank (g_bytes_get_data (data, NULL), g_bytes_get_size (data)))
+    {
+      add_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
+      return NULL;
+    }
+  content = run_plugin (w, proto, decrypt ? CACHET_CRYPTO_OP_DECRYPT : CACHET_CRYPTO_OP_VERIFY,
+                        decrypt ? CACHET_CRYPTO_FLAG_ALSO_SIGN : CACHET_CRYPTO_FLAG_OPAQUE,
+                        data, NULL, TRUE);
+  if (content == NULL)
+    return NULL;
+  if (decrypt)
+    w->opened->decrypted = TRUE;
+  if (w->opened->signatures->len > 0)
+    w->opened->is_signed = TRUE;
+  return open_content (w, content, depth + 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Inline PGP in a text/plain part (read only)                              */
+
+#define BEGIN_MESSAGE   "-----BEGIN PGP MESSAGE-----"
+#define END_MESSAGE     "-----END PGP MESSAGE-----"
+#define BEGIN_SIGNED    "-----BEGIN PGP SIGNED MESSAGE-----"
+#define BEGIN_SIGNATURE "-----BEGIN PGP SIGNATURE-----"
+#define END_SIGNATURE   "-----END PGP SIGNATURE-----"
+
+/* The offset of the line starting with MARKER at or after FROM, or -1. */
+static gssize
+find_line (const char *data,
+           gsize       length,
+           gsize       from,
+           const char *marker)
+{
+  gsize n = strlen (marker);
+
+  for (gsize i = from; i + n <= length; i++)
+    {
+      const char *hit = memmem (data + i, length - i, marker, n);
+
+      if (hit == NULL)
+        return -1;
+      i = hit - data;
+      if (i == 0 || data[i - 1] == '\n')
+        return i;
+    }
+  return -1;
+}
+
+static gsize
+after_line (const char *data,
+            gsize       length,
+            gsize       pos)
+{
+  const char *nl = memchr (data + pos, '\n', length - pos);
+
+  return nl != NULL ? (gsize) (nl - data) + 1 : length;
+}
+
+static void
+append_text (GString    *out,
+             const char *data,
+             gsize       length,
+             const char *charset)
+{
+  g_autofree char *text = NULL;
+
+  if (charset == NULL && g_utf8_validate (data, length, NULL))
+    text = g_strndup (data, length);
+  else
+    text = cachet_charset_to_utf8 (data, length, charset, NULL);
+  g_string_append (out, text);
+}
+
+/* The charset an armour names ("Charset: ISO-8859-1"), or NULL. */
+static char *
+armor_charset (const char *block,
+               gsize       length)
+{
+  gsize pos = after_line (block, length, 0);
+
+  while (pos < length && block[pos] != '\r' && block[pos] != '\n')
+    {
+      gsize next = after_line (block, length, pos);
+
+      if (next - pos > 8 && g_ascii_strncasecmp (block + pos, "Charset:", 8) == 0)
+        return g_strstrip (g_strndup (block + pos + 8, next - pos - 8));
+      pos = next;
+    }
+  return NULL;
+}
+
+/* The signed text of a cleartext signature (RFC 4880 7): after the armour
+ * headers, dash-escapes removed, without the line end before the signature. */
+static GString *
+cleartext (const char *block,
+           gsize       length,
+           gsize       sig_start)
+{
+  GString *out = g_string_new (NULL);
+  gsize pos = after_line (block, length, 0);
+
+  while (pos < sig_start && block[pos] != '\r' && block[pos] != '\n')
+    pos = after_line (block, length, pos);
+  pos = after_line (block, length, pos);
+  while (pos < sig_start)
+    {
+      gsize next = after_line (block, length, pos);
+
+      if (next - pos >= 2 && block[pos] == '-' && block[pos + 1] == ' ')
+        pos += 2;
+      g_string_append_len (out, block + pos, MIN (next, sig_start) - pos);
+      pos = next;
+    }
+  if (out->len >= 2 && out->str[out->len - 2] == '\r')
+    g_string_truncate (out, out->len - 2);
+  else if (out->len >= 1 && out->str[out->len - 1] == '\n')
+    g_string_truncate (out, out->len - 1);
+  return out;
+}
+
+static GByteArray *
+open_inline (Walk             *w,
+             CachetMimeEntity *entity,
+             gboolean          covered)
+{
+  static const char *const skip[] = { "Content-Type", "Content-Transfer-Encoding", NULL };
+  const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_name ("openpgp");
+  const char *charset = _cachet_mime_entity_param (entity, "charset");
+  g_autoptr(GBytes) decoded = _cachet_mime_entity_decode (entity);
+  g_autoptr(GByteArray) text = NULL;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  const char *data;
+  gsize length, pos = 0;
+  gboolean changed = FALSE, outside = FALSE;
+  GByteArray *out;
+
+  data = g_bytes_get_data (decoded, &length);
+  if (data == NULL
+      || (!_cachet_crypto_mime_memmem (data, length, BEGIN_MESSAGE)
+          && !_cachet_crypto_mime_memmem (data, length, BEGIN_SIGNED)))
+    {
+      if (!covered && data != NULL && !is_blank (data, length))
+        w->uncovered = TRUE;
+      return NULL;
+    }
+  text = _cachet_crypto_mime_to_crlf (data, length);
+  data = (const char *) text->data;
+  length = text->len;
+
+  while (pos < length && w->error == NULL)
+    {
+      gssize message = find_line (data, length, pos, BEGIN_MESSAGE);
+      gssize signed_ = find_line (data, length, pos, BEGIN_SIGNED);
+      gboolean is_message;
+      gsize start, end;
+      gssize tail;
+
+      if (message < 0 && signed_ < 0)
+        break;
+      is_message = signed_ < 0 || (message >= 0 && message < signed_);
+      start = is_message ? (gsize) message : (gsize) signed_;
+
+      append_text (shown, data + pos, start - pos, charset);
+      outside |= !is_blank (data + pos, start - pos);
+      w->opened->inline_pgp = TRUE;
+      set_protocol (w, proto);
+      if (is_message)
+        w->opened->encrypted = TRUE;
+      else
+        w->opened->is_signed = TRUE;
+
+      tail = find_line (data, length, start, is_message ? END_MESSAGE : END_SIGNATURE);
+      if (!is_message && tail >= 0 && find_line (data, length, start, BEGIN_SIGNATURE) < 0)
+        tail = -1;
+      if (tail < 0)
+        {
+          add_problem (w, _("The PGP block in this message is incomplete."));
+          pos = start;
+          break;
+        }
+      end = after_line (data, length, tail);
+
+      {
+        g_autoptr(GBytes) block = g_bytes_new (data + start, end - start);
+        g_autoptr(GBytes) result = NULL;
+
+        if (is_message)
+          {
+            result = run_plugin (w, proto, CACHET_CRYPTO_OP_DECRYPT, CACHET_CRYPTO_FLAG_ALSO_SIGN,
+                                 block, NULL, TRUE);
+            if (result != NULL)
+              {
+                g_autofree char *named = armor_charset (data + start, end - start);
+                gsize n;
+                const char *plain = g_bytes_get_data (result, &n);
+
+                w->opened->decrypted = TRUE;
+                if (w->opened->signatures->len > 0)
+                  w->opened->is_signed = TRUE;
+                /* The plaintext's charset: the armour's, else UTF-8 when it is, else the part's. */
+                append_text (shown, plain != NULL ? plain : "", n,
+                             named != NULL ? named
+                             : g_utf8_validate (plain != NULL ? plain : "", n, NULL) ? NULL : charset);
+                changed = TRUE;
+              }
+          }
+        else
+          {
+            gsize sig_start = (gsize) find_line (data, length, start, BEGIN_SIGNATURE);
+
+            result = run_plugin (w, proto, CACHET_CRYPTO_OP_VERIFY, CACHET_CRYPTO_FLAG_OPAQUE,
+                                 block, NULL, TRUE);
+            if (result != NULL)
+              {
+                /* The signed text, in the part's charset as it was signed. */
+                if (g_bytes_get_size (result) > 0)
+                  append_text (shown, g_bytes_get_data (result, NULL), g_bytes_get_size (result), charset);
+                else
+                  {
+                    g_autoptr(GString) own = cleartext (data + start, sig_start - start,
+                                                        sig_start - start);
+                    append_text (shown, own->str, own->len, charset);
+                    g_string_append (shown, "\r\n");
+                  }
+                changed = TRUE;
+              }
+          }
+        if (result == NULL)
+          append_text (shown, data + start, end - start, charset);
+      }
+      pos = end;
+    }
+  if (w->error != NULL)
+    return NULL;
+
+  append_text (shown, data + pos, length - pos, charset);
+  outside |= !is_blank (data + pos, length - pos);
+  if (outside && !covered)
+    w->opened->partial = TRUE;
+  if (!changed)
+    return NULL;
+
+  out = g_byte_array_sized_new (shown->len + 256);
+  append_content_fields (out, entity, skip);
+  _cachet_crypto_mime_append (out, "Content-Type: text/plain; charset=utf-8\r\n"
+                                   "Content-Transfer-Encoding: 8bit\r\n\r\n");
+  {
+    g_autoptr(GByteArray) crlf = _cachet_crypto_mime_to_crlf (shown->str, shown->len);
+
+    g_byte_array_append (out, crlf->data, crlf->len);
+  }
+  return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Other multiparts: open their parts                                       */
+
+static void
+append_param (GString    *out,
+              const char *name,
+              const char *value)
+{
+  g_string_append_printf (out, ";\r\n %s=\"", name);
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      if (*p != '\r' && *p != '\n')
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+static GByteArray *
+open_multipart (Walk             *w,
+                CachetMimeEntity *entity,
+                guint             depth,
+                gboolean          covered)
+{
+  static const char *const skip[] = { "Content-Transfer-Encoding", NULL };
+  static const char *const skip_type[] = { "Content-Transfer-Encoding", "Content-Type", NULL };
+  g_autoptr(GArray) parts = NULL;
+  g_autoptr(GPtrArray) opened = g_ptr_array_new_with_free_func ((GDestroyNotify) g_byte_array_unref);
+  g_autofree char *delimiter = NULL;
+  g_autofree char *boundary = NULL;
+  gboolean closed, any = FALSE, clash = FALSE;
+  GByteArray *out;
+
+  parts = _cachet_mime_split (entity, &closed);
+  if (parts->len == 0)
+    {
+      if (!covered)
+        w->uncovered = TRUE;
+      return NULL;
+    }
+  for (guint i = 0; i < parts->len; i++)
+    {
+      CachetMimeSpan *span = &g_array_index (parts, CachetMimeSpan, i);
+      GByteArray *part = open_entity (w, entity->data + span->offset, span->length,
+                                      depth + 1, covered);
+
+      if (w->error != NULL)
+        {
+          g_clear_pointer (&part, g_byte_array_unref);
+          return NULL;
+        }
+      if (part == NULL)
+        {
+          part = g_byte_array_sized_new (span->length);
+          g_byte_array_append (part, (const guint8 *) entity->data + span->offset, span->length);
+        }
+      else
+        any = TRUE;
+      g_ptr_array_add (opened, part);
+    }
+  if (!any)
+    return NULL;
+
+  /* Opened content could hold the old delimiter: then a new boundary. */
+  boundary = g_strdup (_cachet_mime_entity_param (entity, "boundary"));
+  delimiter = g_strconcat ("--", boundary, NULL);
+  for (guint i = 0; i < opened->len; i++)
+    {
+      GByteArray *part = g_ptr_array_index (opened, i);
+
+      clash |= _cachet_crypto_mime_memmem ((const char *) part->data, part->len, delimiter);
+    }
+  out = g_byte_array_new ();
+  if (clash)
+    {
+      g_autoptr(GByteArray) all = g_byte_array_new ();
+      g_autoptr(GString) type = g_string_new ("Content-Type: ");
+      GHashTableIter iter;
+      gpointer name, value;
+
+      for (guint i = 0; i < opened->len; i++)
+        {
+          GByteArray *part = g_ptr_array_index (opened, i);
+
+          g_byte_array_append (all, part->data, part->len);
+        }
+      g_free (boundary);
+      boundary = _cachet_crypto_mime_boundary ((const char *) all->data, all->len);
+      g_string_append (type, entity->type);
+      g_hash_table_iter_init (&iter, entity->params);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        if (g_strcmp0 (name, "boundary") != 0)
+          append_param (type, name, value);
+      append_param (type, "boundary", boundary);
+      g_string_append (type, "\r\n");
+      append_content_fields (out, entity, skip_type);
+      _cachet_crypto_mime_append (out, type->str);
+    }
+  else
+    append_content_fields (out, entity, skip);
+  _cachet_crypto_mime_append (out, "\r\n");
+  for (guint i = 0; i < opened->len; i++)
+    {
+      GByteArray *part = g_ptr_array_index (opened, i);
+
+      _cachet_crypto_mime_append (out, "--");
+      _cachet_crypto_mime_append (out, boundary);
+      _cachet_crypto_mime_append (out, "\r\n");
+      g_byte_array_append (out, part->data, part->len);
+      _cachet_crypto_mime_append (out, "\r\n");
+    }
+  _cachet_crypto_mime_append (out, "--");
+  _cachet_crypto_mime_append (out, boundary);
+  _cachet_crypto_mime_append (out, "--\r\n");
+  return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The walk                                                                 */
+
+static GByteArray *
+open_entity (Walk       *w,
+             const char *data,
+             gsize       length,
+             guint       depth,
+             gboolean    covered)
+{
+  g_autoptr(CachetMimeEntity) entity = NULL;
+  const CachetCryptoMimeProtocol *proto;
+
+  if (w->error != NULL)
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (w->options->cancellable, &w->error))
+    return NULL;
+  if (depth > CACHET_CRYPTO_MIME_MAX_DEPTH)
+    {
+      add_problem (w, _("The message is nested too deeply to be opened."));
+      return NULL;
+    }
+
+  entity = _cachet_mime_entity_parse (data, length);
+  if (g_strcmp0 (entity->type, "multipart/signed") == 0)
+    return open_signed (w, entity, depth);
+  if (g_strcmp0 (entity->type, "multipart/encrypted") == 0)
+    return open_encrypted (w, entity, depth);
+  proto = _cachet_crypto_mime_protocol_by_encrypted_type (entity->type);
+  if (proto != NULL)
+    return open_pkcs7 (w, entity, proto, depth);
+  if (g_str_has_prefix (entity->type, "multipart/"))
+    return open_multipart (w, entity, depth, covered);
+  if (g_strcmp0 (entity->type, "text/plain") == 0)
+    return open_inline (w, entity, covered);
+  /* Keys (application/pgp-keys) stay attached for import; a stray
+   * signature is no content of its own. */
+  if (g_strcmp0 (entity->type, "application/pgp-keys") == 0
+      || _cachet_crypto_mime_protocol_by_signature (entity->type) != NULL)
+    return NULL;
+  if (!covered)
+    w->uncovered = TRUE;
+  return NULL;
+}
+
+CachetCryptoOpened *
+cachet_crypto_open (CachetCryptoRegistry          *registry,
+                    GBytes                        *message,
+                    const CachetCryptoOpenOptions *options,
+                    GError                       **error)
+{
+  static const CachetCryptoOpenOptions no_options = { 0 };
+  g_autoptr(CachetCryptoOpened) opened = NULL;
+  g_autoptr(GByteArray) canon = NULL;
+  g_autoptr(CachetMimeEntity) top = NULL;
+  g_autoptr(GByteArray) content = NULL;
+  Walk w = { 0 };
+  const char *data;
+  gsize length;
+
+  g_return_val_if_fail (message != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (options == NULL)
+    options = &no_options;
+  if (g_cancellable_set_error_if_cancelled (options->cancellable, error))
+    return NULL;
+
+  opened = g_new0 (CachetCryptoOpened, 1);
+  opened->signatures = g_ptr_array_new_with_free_func (signature_result_free);
+  data = g_bytes_get_data (message, &length);
+  if (data == NULL || length == 0)
+    {
+      opened->message = g_bytes_ref (message);
+      return g_steal_pointer (&opened);
+    }
+
+  canon = _cachet_crypto_mime_to_crlf (data, length);
+  w.registry = registry;
+  w.options = options;
+  w.opened = opened;
+  content = open_entity (&w, (const char *) canon->data, canon->len, 0, FALSE);
+  if (w.error != NULL)
+    {
+      g_propagate_error (error, w.error);
+      return NULL;
+    }
+  if ((opened->encrypted || opened->is_signed) && w.uncovered)
+    opened->partial = TRUE;
+
+  if (content == NULL)
+    {
+      opened->message = g_bytes_ref (message);
+      return g_steal_pointer (&opened);
+    }
+
+  /* The outer headers, then the opened content. */
+  {
+    GByteArray *out = g_byte_array_sized_new (content->len + 4096);
+
+    top = _cachet_mime_entity_parse ((const char *) canon->data, canon->len);
+    for (guint i = 0; i < top->fields->len; i++)
+      {
+        CachetMimeField *field = g_ptr_array_index (top->fields, i);
+
+        if (_cachet_mime_field_is_content (field))
+          continue;
+        g_byte_array_append (out, canon->data + field->offset, field->length);
+        if (canon->data[field->offset + field->length - 1] != '\n')
+          _cachet_crypto_mime_append (out, "\r\n");
+      }
+    g_byte_array_append (out, content->data, content->len);
+    opened->message = _cachet_crypto_mime_finish (out, _cachet_crypto_mime_uses_lf (data, length));
+  }
+  return g_steal_pointer (&opened);
+}

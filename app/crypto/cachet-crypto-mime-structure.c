@@ -1,0 +1,860 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "cachet-crypto"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cachet-crypto-mime-private.h"
+
+G_DEFINE_QUARK (cachet-crypto-mime-error-quark, cachet_crypto_mime_error)
+
+/* ------------------------------------------------------------------------ */
+/* The protocols.  A new protocol is a new row, not new code.               */
+
+static const char *const pgp_signature_aliases[] = { NULL };
+static const char *const pgp_encrypted_aliases[] = { NULL };
+static const char *const smime_signature_aliases[] = { "application/x-pkcs7-signature", NULL };
+static const char *const smime_encrypted_aliases[] = { "application/x-pkcs7-mime", NULL };
+
+static const CachetCryptoMimeProtocol protocols[] = {
+  {
+    .protocol = "openpgp",
+    .display_name = "OpenPGP",
+    .signature_type = "application/pgp-signature",
+    .signature_aliases = pgp_signature_aliases,
+    .signature_filename = "signature.asc",
+    .signature_description = "OpenPGP digital signature",
+    .binary = FALSE,
+    .micalg_prefix = "pgp-",
+    .encrypted_protocol = "application/pgp-encrypted",
+    .encrypted_type = "application/octet-stream",
+    .encrypted_aliases = pgp_encrypted_aliases,
+    .encrypted_params = NULL,
+    .encrypted_filename = "encrypted.asc",
+    .encrypted_description = "OpenPGP encrypted message",
+    .encrypted_disposition = "inline",
+    .combined_sign_encrypt = TRUE,
+  },
+  {
+    .protocol = "smime",
+    .display_name = "S/MIME",
+    .signature_type = "application/pkcs7-signature",
+    .signature_aliases = smime_signature_aliases,
+    .signature_filename = "smime.p7s",
+    .signature_description = "S/MIME Cryptographic Signature",
+    .binary = TRUE,
+    .micalg_prefix = NULL,
+    .encrypted_protocol = NULL,
+    .encrypted_type = "application/pkcs7-mime",
+    .encrypted_aliases = smime_encrypted_aliases,
+    .encrypted_params = "smime-type=enveloped-data",
+    .encrypted_filename = "smime.p7m",
+    .encrypted_description = "S/MIME Encrypted Message",
+    .encrypted_disposition = "attachment",
+    .combined_sign_encrypt = FALSE,
+  },
+};
+
+gboolean
+_cachet_crypto_mime_type_is (const char        *type,
+                             const char        *name,
+                             const char *const *aliases)
+{
+  if (type == NULL || name == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (type, name) == 0)
+    return TRUE;
+  for (gsize i = 0; aliases != NULL && aliases[i] != NULL; i++)
+    if (g_ascii_strcasecmp (type, aliases[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+const CachetCryptoMimeProtocol *
+_cachet_crypto_mime_protocol_by_name (const char *protocol)
+{
+  if (protocol == NULL)
+    protocol = "openpgp";
+  for (gsize i = 0; i < G_N_ELEMENTS (protocols); i++)
+    if (g_ascii_strcasecmp (protocols[i].protocol, protocol) == 0)
+      return &protocols[i];
+  return NULL;
+}
+
+const CachetCryptoMimeProtocol *
+_cachet_crypto_mime_protocol_by_signature (const char *type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (protocols); i++)
+    if (_cachet_crypto_mime_type_is (type, protocols[i].signature_type,
+                                     protocols[i].signature_aliases))
+      return &protocols[i];
+  return NULL;
+}
+
+const CachetCryptoMimeProtocol *
+_cachet_crypto_mime_protocol_by_encrypted_protocol (const char *type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (protocols); i++)
+    if (protocols[i].encrypted_protocol != NULL
+        && _cachet_crypto_mime_type_is (type, protocols[i].encrypted_protocol, NULL))
+      return &protocols[i];
+  return NULL;
+}
+
+const CachetCryptoMimeProtocol *
+_cachet_crypto_mime_protocol_by_encrypted_type (const char *type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (protocols); i++)
+    if (protocols[i].encrypted_protocol == NULL
+        && _cachet_crypto_mime_type_is (type, protocols[i].encrypted_type,
+                                        protocols[i].encrypted_aliases))
+      return &protocols[i];
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bytes                                                                    */
+
+gboolean
+_cachet_crypto_mime_memmem (const char *haystack,
+                            gsize       length,
+                            const char *needle)
+{
+  return memmem (haystack, length, needle, strlen (needle)) != NULL;
+}
+
+void
+_cachet_crypto_mime_append (GByteArray *array,
+                            const char *text)
+{
+  g_byte_array_append (array, (const guint8 *) text, strlen (text));
+}
+
+GByteArray *
+_cachet_crypto_mime_to_crlf (const char *data,
+                             gsize       length)
+{
+  GByteArray *out = g_byte_array_sized_new (length + length / 32 + 2);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r'))
+        g_byte_array_append (out, (const guint8 *) "\r", 1);
+      g_byte_array_append (out, (const guint8 *) data + i, 1);
+    }
+  return out;
+}
+
+gboolean
+_cachet_crypto_mime_uses_lf (const char *data,
+                             gsize       length)
+{
+  const char *nl = memchr (data, '\n', length);
+
+  return nl != NULL && (nl == data || nl[-1] != '\r');
+}
+
+GBytes *
+_cachet_crypto_mime_finish (GByteArray *array,
+                            gboolean    lf)
+{
+  if (lf)
+    {
+      gsize j = 0;
+
+      for (gsize i = 0; i < array->len; i++)
+        {
+          if (array->data[i] == '\r' && i + 1 < array->len && array->data[i + 1] == '\n')
+            continue;
+          array->data[j++] = array->data[i];
+        }
+      g_byte_array_set_size (array, j);
+    }
+  return g_byte_array_free_to_bytes (array);
+}
+
+char *
+_cachet_crypto_mime_boundary (const char *data,
+                              gsize       length)
+{
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  for (;;)
+    {
+      GString *b = g_string_new ("=-cachet-");
+
+      for (int i = 0; i < 24; i++)
+        g_string_append_c (b, alphabet[g_random_int_range (0, sizeof alphabet - 1)]);
+      if (!_cachet_crypto_mime_memmem (data, length, b->str))
+        return g_string_free (b, FALSE);
+      g_string_free (b, TRUE);
+    }
+}
+
+/* Quoted-printable for CRLF text: CRLF pairs are line breaks, everything
+ * else that is not plain printable ASCII is escaped, as are white space at
+ * a line end and "From " at a line start; soft breaks keep lines at 76. */
+char *
+_cachet_crypto_mime_qp_encode (const guint8 *data,
+                               gsize         length)
+{
+  GString *out = g_string_sized_new (length + length / 8 + 8);
+  gsize line = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 c = data[i];
+      char piece[4];
+      gboolean at_line_end;
+
+      if (c == '\r' && i + 1 < length && data[i + 1] == '\n')
+        {
+          g_string_append (out, "\r\n");
+          line = 0;
+          i++;
+          continue;
+        }
+      at_line_end = i + 1 == length
+                    || (data[i + 1] == '\r' && i + 2 < length && data[i + 2] == '\n');
+      if (c == '=' || c > 126 || (c < 32 && c != ' ' && c != '\t')
+          || ((c == ' ' || c == '\t') && at_line_end)
+          || (line == 0 && c == 'F' && i + 5 <= length && memcmp (data + i, "From ", 5) == 0)
+          || (line == 0 && c == '.'))
+        g_snprintf (piece, sizeof piece, "=%02X", c);
+      else
+        {
+          piece[0] = (char) c;
+          piece[1] = '\0';
+        }
+      if (line + strlen (piece) > 75)
+        {
+          g_string_append (out, "=\r\n");
+          line = 0;
+          if (piece[0] == '.' || (piece[0] == 'F' && i + 5 <= length
+                                  && memcmp (data + i, "From ", 5) == 0))
+            g_snprintf (piece, sizeof piece, "=%02X", c);
+        }
+      g_string_append (out, piece);
+      line += strlen (piece);
+    }
+  if (line > 0)
+    g_string_append (out, "=\r\n");
+  return g_string_free (out, FALSE);
+}
+
+char *
+_cachet_crypto_mime_base64_encode (const guint8 *data,
+                                   gsize         length)
+{
+  g_autofree char *flat = g_base64_encode (data, length);
+  GString *out = g_string_sized_new (strlen (flat) + strlen (flat) / 38 + 4);
+  gsize n = strlen (flat);
+
+  for (gsize i = 0; i < n; i += 76)
+    {
+      g_string_append_len (out, flat + i, MIN ((gsize) 76, n - i));
+      g_string_append (out, "\r\n");
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entities                                                                 */
+
+static void
+field_free (gpointer data)
+{
+  CachetMimeField *field = data;
+
+  g_free (field->name);
+  g_free (field->value);
+  g_free (field);
+}
+
+void
+_cachet_mime_entity_free (CachetMimeEntity *entity)
+{
+  if (entity == NULL)
+    return;
+  g_ptr_array_unref (entity->fields);
+  g_free (entity->type);
+  g_clear_pointer (&entity->params, g_hash_table_unref);
+  g_free (entity->encoding);
+  g_free (entity);
+}
+
+/* The end of the line starting at POS (after its line end). */
+static gsize
+line_end (const char *data,
+          gsize       length,
+          gsize       pos,
+          gsize      *content_end)
+{
+  const char *nl = memchr (data + pos, '\n', length - pos);
+  gsize end = nl != NULL ? (gsize) (nl - data) : length;
+
+  if (content_end != NULL)
+    *content_end = end > pos && data[end - 1] == '\r' ? end - 1 : end;
+  return nl != NULL ? end + 1 : length;
+}
+
+static gboolean
+is_blank_line (const char *data,
+               gsize       length,
+               gsize       pos)
+{
+  return (pos < length && data[pos] == '\n')
+         || (pos + 1 < length && data[pos] == '\r' && data[pos + 1] == '\n');
+}
+
+static gboolean
+looks_like_field (const char *data,
+                  gsize       length,
+                  gsize       pos)
+{
+  gsize i;
+
+  for (i = pos; i < length; i++)
+    {
+      guchar c = (guchar) data[i];
+
+      if (c == ':')
+        return i > pos;
+      if (c <= 32 || c >= 127)
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static char *
+unquote (const char *start,
+         gsize       length)
+{
+  GString *out = g_string_new (NULL);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (start[i] == '\\' && i + 1 < length)
+        i++;
+      g_string_append_c (out, start[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+skip_space (const char *p)
+{
+  for (;;)
+    {
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (*p != '(')
+        return p;
+      /* A comment, possibly nested. */
+      for (int level = 0; *p != '\0'; p++)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          else if (*p == '(')
+            level++;
+          else if (*p == ')' && --level == 0)
+            {
+              p++;
+              break;
+            }
+        }
+    }
+}
+
+char *
+_cachet_mime_parse_content_type (const char  *value,
+                                 GHashTable **params)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *p = skip_space (value != NULL ? value : "");
+  const char *start = p;
+  g_autofree char *type = NULL;
+
+  while (*p != '\0' && *p != ';' && *p != ' ' && *p != '\t' && *p != '(')
+    p++;
+  type = g_ascii_strdown (start, p - start);
+  if (strchr (type, '/') == NULL || type[0] == '/' || g_str_has_suffix (type, "/"))
+    g_clear_pointer (&type, g_free);
+
+  while (*p != '\0')
+    {
+      g_autofree char *name = NULL;
+      char *val;
+
+      p = strchr (p, ';');
+      if (p == NULL)
+        break;
+      p = skip_space (p + 1);
+      start = p;
+      while (*p != '\0' && *p != '=' && *p != ';' && *p != ' ' && *p != '\t')
+        p++;
+      name = g_ascii_strdown (start, p - start);
+      p = skip_space (p);
+      if (*p != '=')
+        continue;
+      p = skip_space (p + 1);
+      if (*p == '"')
+        {
+          start = ++p;
+          while (*p != '\0' && *p != '"')
+            {
+              if (*p == '\\' && p[1] != '\0')
+                p++;
+              p++;
+            }
+          val = unquote (start, p - start);
+          if (*p == '"')
+            p++;
+        }
+      else
+        {
+          start = p;
+          while (*p != '\0' && *p != ';' && *p != ' ' && *p != '\t' && *p != '(')
+            p++;
+          val = g_strndup (start, p - start);
+        }
+      if (name[0] != '\0' && !g_hash_table_contains (table, name))
+        g_hash_table_insert (table, g_steal_pointer (&name), val);
+      else
+        g_free (val);
+    }
+
+  if (params != NULL)
+    *params = table;
+  else
+    g_hash_table_unref (table);
+  return type != NULL ? g_steal_pointer (&type) : g_strdup ("text/plain");
+}
+
+CachetMimeEntity *
+_cachet_mime_entity_parse (const char *data,
+                           gsize       length)
+{
+  CachetMimeEntity *entity = g_new0 (CachetMimeEntity, 1);
+  gsize pos = 0;
+  const char *value;
+
+  entity->data = data;
+  entity->length = length;
+  entity->fields = g_ptr_array_new_with_free_func (field_free);
+
+  /* Headers run to a blank line; a part may have none (it starts with the
+   * blank line).  Text that is not a header at all has none either. */
+  if (!is_blank_line (data, length, 0) && !looks_like_field (data, length, 0))
+    entity->body_offset = 0;
+  else
+    {
+      while (pos < length && !is_blank_line (data, length, pos))
+        {
+          CachetMimeField *field;
+          gsize start = pos, content_end, colon;
+          GString *unfolded = g_string_new (NULL);
+
+          pos = line_end (data, length, pos, &content_end);
+          g_string_append_len (unfolded, data + start, content_end - start);
+          while (pos < length && (data[pos] == ' ' || data[pos] == '\t'))
+            {
+              gsize cont = pos;
+
+              pos = line_end (data, length, pos, &content_end);
+              g_string_append_len (unfolded, data + cont, content_end - cont);
+            }
+          colon = 0;
+          while (colon < unfolded->len && unfolded->str[colon] != ':')
+            colon++;
+          if (colon == 0 || colon == unfolded->len)
+            {
+              g_string_free (unfolded, TRUE);
+              continue;   /* not a field: skipped */
+            }
+          field = g_new0 (CachetMimeField, 1);
+          field->name = g_strstrip (g_strndup (unfolded->str, colon));
+          field->value = g_strstrip (g_strdup (unfolded->str + colon + 1));
+          field->offset = start;
+          field->length = pos - start;
+          g_ptr_array_add (entity->fields, field);
+          g_string_free (unfolded, TRUE);
+        }
+      entity->has_headers = entity->fields->len > 0;
+      entity->body_offset = pos < length ? line_end (data, length, pos, NULL) : length;
+    }
+
+  entity->type = _cachet_mime_parse_content_type (_cachet_mime_entity_header (entity, "Content-Type"),
+                                                  &entity->params);
+  value = _cachet_mime_entity_header (entity, "Content-Transfer-Encoding");
+  if (value != NULL)
+    {
+      entity->encoding = g_ascii_strdown (value, -1);
+      g_strstrip (entity->encoding);
+    }
+  return entity;
+}
+
+const char *
+_cachet_mime_entity_param (const CachetMimeEntity *entity,
+                           const char             *name)
+{
+  return g_hash_table_lookup (entity->params, name);
+}
+
+const char *
+_cachet_mime_entity_header (const CachetMimeEntity *entity,
+                            const char             *name)
+{
+  for (guint i = 0; i < entity->fields->len; i++)
+    {
+      CachetMimeField *field = g_ptr_array_index (entity->fields, i);
+
+      if (g_ascii_strcasecmp (field->name, name) == 0)
+        return field->value;
+    }
+  return NULL;
+}
+
+gboolean
+_cachet_mime_field_is_content (const CachetMimeField *field)
+{
+  return g_ascii_strncasecmp (field->name, "Content-", 8) == 0;
+}
+
+static GBytes *
+qp_decode (const char *data,
+           gsize       length)
+{
+  GByteArray *out = g_byte_array_sized_new (length);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '=' && i + 2 < length + 0 && g_ascii_isxdigit (data[i + 1])
+          && g_ascii_isxdigit (data[i + 2]))
+        {
+          guint8 c = (guint8) (g_ascii_xdigit_value (data[i + 1]) * 16
+                               + g_ascii_xdigit_value (data[i + 2]));
+          g_byte_array_append (out, &c, 1);
+          i += 2;
+          continue;
+        }
+      if (data[i] == '=')
+        {
+          /* A soft line break: "=", optional white space, the line end. */
+          gsize j = i + 1;
+
+          while (j < length && (data[j] == ' ' || data[j] == '\t'))
+            j++;
+          if (j < length && data[j] == '\r')
+            j++;
+          if (j < length && data[j] == '\n')
+            {
+              i = j;
+              continue;
+            }
+          if (j == length)
+            break;
+        }
+      g_byte_array_append (out, (const guint8 *) data + i, 1);
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+GBytes *
+_cachet_mime_entity_decode (const CachetMimeEntity *entity)
+{
+  gsize length;
+  const char *body = _cachet_mime_entity_body (entity, &length);
+
+  if (g_strcmp0 (entity->encoding, "base64") == 0)
+    {
+      guchar *out = g_malloc (length / 4 * 3 + 4);
+      gint state = 0;
+      guint save = 0;
+      gsize n = g_base64_decode_step (body, length, out, &state, &save);
+
+      return g_bytes_new_take (out, n);
+    }
+  if (g_strcmp0 (entity->encoding, "quoted-printable") == 0)
+    return qp_decode (body, length);
+  return g_bytes_new (body, length);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Multiparts                                                               */
+
+/* Whether the line at POS is "--BOUNDARY" (then *CLOSE when "--BOUNDARY--"). */
+static gboolean
+is_delimiter (const char *data,
+              gsize       length,
+              gsize       pos,
+              const char *boundary,
+              gsize       blen,
+              gboolean   *close)
+{
+  gsize p = pos + 2 + blen;
+
+  if (pos + 2 + blen > length || data[pos] != '-' || data[pos + 1] != '-'
+      || memcmp (data + pos + 2, boundary, blen) != 0)
+    return FALSE;
+  *close = p + 1 < length && data[p] == '-' && data[p + 1] == '-';
+  if (*close)
+    p += 2;
+  while (p < length && (data[p] == ' ' || data[p] == '\t'))
+    p++;
+  return p == length || data[p] == '\r' || data[p] == '\n';
+}
+
+GArray *
+_cachet_mime_split (const CachetMimeEntity *entity,
+                    gboolean               *closed)
+{
+  GArray *parts = g_array_new (FALSE, FALSE, sizeof (CachetMimeSpan));
+  const char *boundary = _cachet_mime_entity_param (entity, "boundary");
+  const char *data = entity->data;
+  gsize length = entity->length;
+  gsize pos = entity->body_offset;
+  gsize blen;
+  gssize part_start = -1;
+
+  *closed = FALSE;
+  if (boundary == NULL || boundary[0] == '\0')
+    return parts;
+  blen = strlen (boundary);
+
+  while (pos < length)
+    {
+      gboolean close = FALSE;
+      gsize next = line_end (data, length, pos, NULL);
+
+      if (is_delimiter (data, length, pos, boundary, blen, &close))
+        {
+          if (part_start >= 0)
+            {
+              /* The line end before the delimiter belongs to it. */
+              gsize end = pos;
+
+              if (end > (gsize) part_start && data[end - 1] == '\n')
+                end--;
+              if (end > (gsize) part_start && data[end - 1] == '\r')
+                end--;
+              if (end < (gsize) part_start)
+                end = part_start;
+              g_array_append_val (parts, ((CachetMimeSpan) { part_start, end - part_start }));
+            }
+          if (close)
+            {
+              *closed = TRUE;
+              return parts;
+            }
+          part_start = next;
+        }
+      pos = next;
+    }
+  /* No close delimiter: the last part runs to the end (truncated). */
+  if (part_start >= 0)
+    g_array_append_val (parts, ((CachetMimeSpan) { part_start, length - MIN ((gsize) part_start, length) }));
+  return parts;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Seven bit                                                                */
+
+static gboolean
+needs_encoding (const char *data,
+                gsize       length)
+{
+  gsize line = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = (guchar) data[i];
+
+      if (c == '\r' && i + 1 < length && data[i + 1] == '\n')
+        {
+          if (line > 0 && (data[i - 1] == ' ' || data[i - 1] == '\t'))
+            return TRUE;
+          line = 0;
+          i++;
+          continue;
+        }
+      if (c >= 0x80 || c == 0 || c == '\r' || c == '\n')
+        return TRUE;
+      if (line == 0 && c == 'F' && length - i >= 5 && memcmp (data + i, "From ", 5) == 0)
+        return TRUE;
+      if (++line > 76)
+        return TRUE;
+    }
+  /* White space at the very end is a trap too. */
+  return line > 0 && (data[length - 1] == ' ' || data[length - 1] == '\t');
+}
+
+/* The header fields of ENTITY but those named in SKIP, as written. */
+static void
+append_fields_except (GByteArray             *out,
+                      const CachetMimeEntity *entity,
+                      const char *const      *skip)
+{
+  for (guint i = 0; i < entity->fields->len; i++)
+    {
+      CachetMimeField *field = g_ptr_array_index (entity->fields, i);
+      gboolean keep = TRUE;
+
+      for (gsize j = 0; skip != NULL && skip[j] != NULL; j++)
+        if (g_ascii_strcasecmp (field->name, skip[j]) == 0)
+          keep = FALSE;
+      if (!keep)
+        continue;
+      g_byte_array_append (out, (const guint8 *) entity->data + field->offset, field->length);
+      if (field->length == 0 || entity->data[field->offset + field->length - 1] != '\n')
+        _cachet_crypto_mime_append (out, "\r\n");
+    }
+}
+
+GByteArray *
+_cachet_crypto_mime_make_7bit (const char *data,
+                               gsize       length,
+                               guint       depth)
+{
+  static const char *const cte[] = { "Content-Transfer-Encoding", NULL };
+  g_autoptr(CachetMimeEntity) entity = _cachet_mime_entity_parse (data, length);
+  GByteArray *out = g_byte_array_sized_new (length + length / 4);
+  gsize body_length;
+  const char *body = _cachet_mime_entity_body (entity, &body_length);
+
+  if (g_str_has_prefix (entity->type, "multipart/") && depth < CACHET_CRYPTO_MIME_MAX_DEPTH)
+    {
+      const char *boundary = _cachet_mime_entity_param (entity, "boundary");
+      gboolean closed;
+      g_autoptr(GArray) parts = _cachet_mime_split (entity, &closed);
+
+      if (boundary != NULL && parts->len > 0)
+        {
+          append_fields_except (out, entity, cte);
+          _cachet_crypto_mime_append (out, "\r\n");
+          for (guint i = 0; i < parts->len; i++)
+            {
+              CachetMimeSpan *span = &g_array_index (parts, CachetMimeSpan, i);
+              g_autoptr(GByteArray) part = _cachet_crypto_mime_make_7bit (data + span->offset,
+                                                                          span->length,
+                                                                          depth + 1);
+
+              g_byte_array_append (out, (const guint8 *) "--", 2);
+              _cachet_crypto_mime_append (out, boundary);
+              _cachet_crypto_mime_append (out, "\r\n");
+              g_byte_array_append (out, part->data, part->len);
+              _cachet_crypto_mime_append (out, "\r\n");
+            }
+          _cachet_crypto_mime_append (out, "--");
+          _cachet_crypto_mime_append (out, boundary);
+          _cachet_crypto_mime_append (out, "--\r\n");
+          return out;
+        }
+    }
+
+  if (g_strcmp0 (entity->encoding, "base64") == 0
+      || g_strcmp0 (entity->encoding, "quoted-printable") == 0
+      || entity->encoding == NULL || g_strcmp0 (entity->encoding, "7bit") == 0)
+    {
+      if (!needs_encoding (body, body_length))
+        {
+          g_byte_array_append (out, (const guint8 *) data, length);
+          return out;
+        }
+    }
+  else if (!needs_encoding (body, body_length))
+    {
+      /* Labelled 8bit or binary but seven bit: say so. */
+      append_fields_except (out, entity, cte);
+      _cachet_crypto_mime_append (out, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+      g_byte_array_append (out, (const guint8 *) body, body_length);
+      return out;
+    }
+
+  if ((g_strcmp0 (entity->type, "message/rfc822") == 0
+       || g_strcmp0 (entity->type, "message/global") == 0)
+      && depth < CACHET_CRYPTO_MIME_MAX_DEPTH)
+    {
+      /* RFC 2046 5.2.1 allows no encoding of a message/rfc822 but 7bit:
+       * make the embedded message itself seven bit when it can be. */
+      g_autoptr(GByteArray) inner = _cachet_crypto_mime_make_7bit (body, body_length, depth + 1);
+
+      if (!needs_encoding ((const char *) inner->data, inner->len)
+          || !_cachet_crypto_mime_memmem ((const char *) inner->data, inner->len, "\r\n"))
+        {
+          append_fields_except (out, entity, cte);
+          _cachet_crypto_mime_append (out, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+          g_byte_array_append (out, inner->data, inner->len);
+          return out;
+        }
+      /* Headers with raw 8-bit bytes: base64 below, which readers take. */
+    }
+
+  {
+    g_autoptr(GBytes) decoded = _cachet_mime_entity_decode (entity);
+    gsize n;
+    const guint8 *raw = g_bytes_get_data (decoded, &n);
+    g_autofree char *encoded = NULL;
+    gboolean text = g_str_has_prefix (entity->type, "text/");
+
+    encoded = text ? _cachet_crypto_mime_qp_encode (raw, n)
+                   : _cachet_crypto_mime_base64_encode (raw, n);
+    append_fields_except (out, entity, cte);
+    _cachet_crypto_mime_append (out, text ? "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+                                          : "Content-Transfer-Encoding: base64\r\n\r\n");
+    _cachet_crypto_mime_append (out, encoded);
+  }
+  return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A quick look                                                             */
+
+static gboolean
+memcasemem (const char *haystack,
+            gsize       length,
+            const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; i + n <= length; i++)
+    if (g_ascii_strncasecmp (haystack + i, needle, n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+cachet_crypto_looks_sealed (GBytes *message)
+{
+  static const char *const sealed_types[] = {
+    "multipart/signed", "multipart/encrypted",
+    "application/pkcs7-mime", "application/x-pkcs7-mime",
+  };
+  gsize length;
+  const char *data;
+  g_autoptr(CachetMimeEntity) entity = NULL;
+  const char *body;
+  gsize body_length;
+
+  g_return_val_if_fail (message != NULL, FALSE);
+
+  data = g_bytes_get_data (message, &length);
+  if (data == NULL || length == 0)
+    return FALSE;
+  entity = _cachet_mime_entity_parse (data, length);
+  for (gsize i = 0; i < G_N_ELEMENTS (sealed_types); i++)
+    if (g_strcmp0 (entity->type, sealed_types[i]) == 0)
+      return TRUE;
+
+  body = _cachet_mime_entity_body (entity, &body_length);
+  if (g_str_has_prefix (entity->type, "multipart/"))
+    for (gsize i = 0; i < G_N_ELEMENTS (sealed_types); i++)
+      if (memcasemem (body, body_length, sealed_types[i]))
+        return TRUE;
+  if (g_str_has_prefix (entity->type, "multipart/") || g_strcmp0 (entity->type, "text/plain") == 0)
+    return _cachet_crypto_mime_memmem (body, body_length, "-----BEGIN PGP MESSAGE-----")
+           || _cachet_crypto_mime_memmem (body, body_length, "-----BEGIN PGP SIGNED MESSAGE-----");
+  return FALSE;
+}
