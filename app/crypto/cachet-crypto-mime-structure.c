@@ -238,8 +238,6 @@ _cachet_crypto_mime_qp_encode (const guint8 *data,
       g_string_append (out, piece);
       line += strlen (piece);
     }
-  if (line > 0)
-    g_string_append (out, "=\r\n");
   return g_string_free (out, FALSE);
 }
 
