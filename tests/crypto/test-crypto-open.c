@@ -171,6 +171,60 @@ test_smime_sign_encrypt (void)
   roundtrip ("smime", TRUE, TRUE, "Decrypted · Signature good (alice@example.org)");
 }
 
+/* RFC 8551 3.5.2: application/pkcs7-mime; smime-type=signed-data, the
+ * signed entity inside, verified opaque. */
+static void
+test_smime_signed_data (void)
+{
+  static const char entity[] = "Content-Type: text/plain; charset=utf-8\r\n\r\nGrüße aus Köln, opaque.\r\n";
+  CachetCryptoLoaded *loaded;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autofree char *b64 = NULL;
+  g_autofree char *raw = NULL;
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(CachetCryptoOpened) opened = NULL;
+  g_autoptr(CachetMessage) shown = NULL;
+  CachetCryptoRequest request = { 0 };
+
+  if (crypto_test_skip_without (registry))
+    return;
+  loaded = cachet_crypto_registry_find (registry, "smime", CACHET_CRYPTO_CAP_SIGN);
+  g_assert_nonnull (loaded);
+  in = g_memory_input_stream_new_from_data (entity, sizeof entity - 1, NULL);
+  out = g_memory_output_stream_new_resizable ();
+  request.op = CACHET_CRYPTO_OP_SIGN;
+  request.flags = CACHET_CRYPTO_FLAG_OPAQUE;
+  request.protocol = "smime";
+  request.signer = "alice@example.org";
+  request.input = in;
+  request.output = out;
+  outcome = cachet_crypto_run (loaded, &request, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, NULL);
+  blob = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  b64 = g_base64_encode (g_bytes_get_data (blob, NULL), g_bytes_get_size (blob));
+  raw = g_strdup_printf ("From: Alice <alice@example.org>\nSubject: Opaque\nMIME-Version: 1.0\n"
+                         "Content-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"
+                         "Content-Transfer-Encoding: base64\n\n%s\n", b64);
+  message = g_bytes_new (raw, strlen (raw));
+  g_assert_true (cachet_crypto_looks_sealed (message));
+
+  opened = crypto_test_open (registry, message);
+  g_assert_null (opened->problem);
+  g_assert_cmpstr (opened->protocol, ==, "smime");
+  g_assert_false (opened->encrypted);
+  g_assert_cmpint (first_signature_status (opened), ==, CACHET_CRYPTO_SIG_GOOD);
+  shown = cachet_message_new_from_bytes (opened->message);
+  g_assert_cmpstr (cachet_message_get_subject (shown), ==, "Opaque");
+  g_assert_nonnull (strstr (cachet_message_get_body_text (shown), "Grüße aus Köln, opaque."));
+  assert_verdict (opened, "alice@example.org", CACHET_CRYPTO_VERDICT_GOOD,
+                  "Signature good (alice@example.org)");
+}
+
 /* Without an S/MIME plugin: a plain problem, the message as it is. */
 static void
 test_smime_no_plugin (void)
@@ -284,7 +338,8 @@ test_signers (void)
   signer_case ("frank@example.org", "frank@example.org", CACHET_CRYPTO_VERDICT_WARNING,
                "The signature has expired (frank@example.org)");
   {
-    g_autofree char *fpr = g_ascii_strup (g_compute_checksum_for_string (G_CHECKSUM_SHA1, "ghost@example.org", -1), -1);
+    g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA1, "ghost@example.org", -1);
+    g_autofree char *fpr = g_ascii_strup (sum, -1);
     g_autofree char *title = g_strdup_printf ("Signed with a key you do not have (%s)", fpr);
 
     signer_case ("ghost@example.org", "ghost@example.org", CACHET_CRYPTO_VERDICT_WARNING, title);
@@ -815,6 +870,7 @@ main (int    argc,
   g_test_add_func ("/crypto/open/smime-sign", test_smime_sign);
   g_test_add_func ("/crypto/open/smime-encrypt", test_smime_encrypt);
   g_test_add_func ("/crypto/open/smime-sign-encrypt", test_smime_sign_encrypt);
+  g_test_add_func ("/crypto/open/smime-signed-data", test_smime_signed_data);
   g_test_add_func ("/crypto/open/smime-no-plugin", test_smime_no_plugin);
   g_test_add_func ("/crypto/open/tampered", test_tampered);
   g_test_add_func ("/crypto/open/signers", test_signers);
