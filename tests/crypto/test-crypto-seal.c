@@ -237,7 +237,8 @@ test_no_key (void)
 {
   static const char *const recipients[] = {
     "bob@example.org", "Unknown <unknown@example.org>", "carol@example.org",
-    "dave@example.org", "erin@example.org", "signonly@example.org", NULL
+    "dave@example.org", "erin@example.org", "signonly@example.org", "disabled@example.org",
+    "invalid@example.org", "ultimate@example.org", NULL
   };
   g_autoptr(GBytes) draft = crypto_test_draft (NULL, NULL, "Nope.\n", FALSE);
   g_autoptr(GBytes) sealed = NULL;
@@ -255,7 +256,10 @@ test_no_key (void)
   g_assert_nonnull (strstr (error->message, "dave@example.org"));     /* expired */
   g_assert_nonnull (strstr (error->message, "erin@example.org"));     /* revoked */
   g_assert_nonnull (strstr (error->message, "signonly@example.org")); /* cannot encrypt */
+  g_assert_nonnull (strstr (error->message, "disabled@example.org"));
+  g_assert_nonnull (strstr (error->message, "invalid@example.org"));
   g_assert_null (strstr (error->message, "bob@example.org"));
+  g_assert_null (strstr (error->message, "ultimate@example.org"));
   /* Nothing was encrypted. */
   g_assert_cmpuint (crypto_test_encrypt_count (), ==, before);
 }

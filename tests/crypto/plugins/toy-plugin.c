@@ -62,6 +62,9 @@ static const ToyKey keyring[] = {
   { "signonly@example.org", CACHET_CRYPTO_VALIDITY_FULL,
     CACHET_CRYPTO_KEY_CAN_SIGN | CACHET_CRYPTO_KEY_SECRET, 0, TRUE },
   { "locked@example.org", CACHET_CRYPTO_VALIDITY_FULL, ALL, 0, TRUE },
+  { "disabled@example.org", CACHET_CRYPTO_VALIDITY_FULL, ALL | CACHET_CRYPTO_KEY_DISABLED, 0, TRUE },
+  { "invalid@example.org", CACHET_CRYPTO_VALIDITY_FULL, ALL | CACHET_CRYPTO_KEY_INVALID, 0, TRUE },
+  { "ultimate@example.org", CACHET_CRYPTO_VALIDITY_ULTIMATE, ALL, 0, TRUE },
   { "nomicalg@example.org", CACHET_CRYPTO_VALIDITY_FULL, ALL, 0, TRUE },
 };
 
