@@ -56,13 +56,15 @@ cachet_crypto_opened_free (CachetCryptoOpened *opened)
 
 static void
 add_problem (Walk       *w,
-             const char *text)
+             const char *raw)
 {
+  /* Parameters of the message may be quoted in it: valid UTF-8 only. */
+  g_autofree char *text = g_utf8_make_valid (raw, -1);
   char *joined;
 
   if (w->opened->problem == NULL)
     {
-      w->opened->problem = g_strdup (text);
+      w->opened->problem = g_steal_pointer (&text);
       return;
     }
   if (strstr (w->opened->problem, text) != NULL)
@@ -214,6 +216,52 @@ open_content (Walk   *w,
   return g_steal_pointer (&data);
 }
 
+/* A structure no row of the table describes: the first loaded plugin
+ * whose classify op says ENTITY is KIND makes a generic protocol of it. */
+static const CachetCryptoMimeProtocol *
+classify_generic (Walk                    *w,
+                  CachetMimeEntity        *entity,
+                  int                      kind,
+                  CachetCryptoMimeGeneric *generic)
+{
+  const char *protocol = _cachet_mime_entity_param (entity, "protocol");
+  CachetCryptoPartInfo part = { 0 };
+  GPtrArray *entries;
+
+  if (w->registry == NULL || !_cachet_crypto_mime_is_type_token (protocol))
+    return NULL;
+  part.struct_size = sizeof part;
+  part.content_type = entity->type;
+  part.protocol = protocol;
+  part.micalg = _cachet_mime_entity_param (entity, "micalg");
+  part.smime_type = _cachet_mime_entity_param (entity, "smime-type");
+  entries = cachet_crypto_registry_get_entries (w->registry);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      CachetCryptoEntry *entry = g_ptr_array_index (entries, i);
+      CachetCryptoLoaded *loaded = entry->loaded;
+
+      if (entry->state != CACHET_CRYPTO_ENTRY_LOADED || loaded == NULL
+          || loaded->protocols == NULL || loaded->protocols[0] == NULL
+          || _cachet_crypto_mime_protocol_by_name (loaded->protocols[0]) != NULL
+          || cachet_crypto_classify (loaded, &part) != kind)
+        continue;
+      _cachet_crypto_mime_generic_init (generic, loaded, loaded->protocols[0]);
+      if (kind == CACHET_CRYPTO_PART_SIGNED)
+        {
+          generic->signature_type = g_ascii_strdown (protocol, -1);
+          generic->proto.signature_type = generic->signature_type;
+        }
+      else
+        {
+          generic->encrypted_protocol = g_ascii_strdown (protocol, -1);
+          generic->proto.encrypted_protocol = generic->encrypted_protocol;
+        }
+      return &generic->proto;
+    }
+  return NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* RFC 3156 5, RFC 8551 3.5.3: multipart/signed                             */
 
@@ -224,6 +272,7 @@ open_signed (Walk             *w,
 {
   const char *protocol = _cachet_mime_entity_param (entity, "protocol");
   const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_signature (protocol);
+  g_auto(CachetCryptoMimeGeneric) generic = { 0 };
   g_autoptr(GArray) parts = NULL;
   g_autoptr(CachetMimeEntity) sig_entity = NULL;
   g_autoptr(GBytes) signed_bytes = NULL;
@@ -234,6 +283,8 @@ open_signed (Walk             *w,
   gboolean closed;
 
   w->opened->is_signed = TRUE;
+  if (proto == NULL)
+    proto = classify_generic (w, entity, CACHET_CRYPTO_PART_SIGNED, &generic);
   if (proto == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The message is signed in a way Cachet does not know (%s)."),
@@ -310,6 +361,7 @@ open_encrypted (Walk             *w,
 {
   const char *protocol = _cachet_mime_entity_param (entity, "protocol");
   const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_encrypted_protocol (protocol);
+  g_auto(CachetCryptoMimeGeneric) generic = { 0 };
   g_autoptr(GArray) parts = NULL;
   g_autoptr(CachetMimeEntity) version = NULL;
   g_autoptr(CachetMimeEntity) payload = NULL;
@@ -320,6 +372,8 @@ open_encrypted (Walk             *w,
   gboolean closed;
 
   w->opened->encrypted = TRUE;
+  if (proto == NULL)
+    proto = classify_generic (w, entity, CACHET_CRYPTO_PART_ENCRYPTED, &generic);
   if (proto == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The message is encrypted in a way Cachet does not know (%s)."),
@@ -337,8 +391,10 @@ open_encrypted (Walk             *w,
   span = &g_array_index (parts, CachetMimeSpan, 0);
   version = _cachet_mime_entity_parse (entity->data + span->offset, span->length);
   version_body = _cachet_mime_entity_decode (version);
+  /* RFC 1847 2.2: the control part is of the protocol's type; RFC 3156 4
+   * wants "Version: 1" in it. */
   if (!_cachet_crypto_mime_type_is (version->type, proto->encrypted_protocol, NULL)
-      || !has_version_1 (version_body))
+      || (!proto->generic && !has_version_1 (version_body)))
     {
       add_problem (w, _("The encrypted message is damaged: its version part is missing."));
       return NULL;

@@ -38,7 +38,30 @@ typedef struct
   /* Sign and encrypt in one plugin call (RFC 3156 6.2) rather than
    * encrypting a multipart/signed entity (RFC 3156 6.1, RFC 8551 3.7). */
   gboolean            combined_sign_encrypt;
+  /* Not a row of the table: a protocol only a plugin knows, labelled by
+   * its classify op (reading) and its content-type / protocol results
+   * (sealing), in the generic RFC 1847 form. */
+  gboolean            generic;
 } CachetCryptoMimeProtocol;
+
+/* A generic protocol record and the strings it points to. */
+typedef struct
+{
+  CachetCryptoMimeProtocol proto;
+  char                    *protocol;
+  char                    *display_name;
+  char                    *signature_type;
+  char                    *encrypted_protocol;
+} CachetCryptoMimeGeneric;
+
+void _cachet_crypto_mime_generic_clear (CachetCryptoMimeGeneric *generic);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CachetCryptoMimeGeneric, _cachet_crypto_mime_generic_clear)
+/* Fills GENERIC for PROTOCOL as LOADED speaks it; types left NULL. */
+void _cachet_crypto_mime_generic_init  (CachetCryptoMimeGeneric  *generic,
+                                        const CachetCryptoLoaded *loaded,
+                                        const char               *protocol);
+/* TRUE when TYPE is a plain "type/subtype" token, safe to put in a header. */
+gboolean _cachet_crypto_mime_is_type_token (const char *type);
 
 /* NULL (meaning "openpgp") or a name. */
 const CachetCryptoMimeProtocol *_cachet_crypto_mime_protocol_by_name      (const char *protocol);

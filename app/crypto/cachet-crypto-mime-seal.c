@@ -87,6 +87,31 @@ _cachet_crypto_mime_bare_address (const char *text)
   return g_strstrip (g_strdup (text));
 }
 
+/* The table's row for NAME, else the generic form when a plugin speaks
+ * NAME with CAPABILITIES; NULL with a NO_PLUGIN error otherwise. */
+static const CachetCryptoMimeProtocol *
+resolve_protocol (CachetCryptoRegistry     *registry,
+                  const char               *name,
+                  guint32                   capabilities,
+                  CachetCryptoMimeGeneric  *generic,
+                  GError                  **error)
+{
+  const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_name (name);
+  CachetCryptoLoaded *loaded;
+
+  if (proto != NULL)
+    return proto;
+  loaded = registry != NULL ? cachet_crypto_registry_find (registry, name, capabilities) : NULL;
+  if (loaded == NULL)
+    {
+      g_set_error (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
+                   _("No plugin for %s is installed."), name);
+      return NULL;
+    }
+  _cachet_crypto_mime_generic_init (generic, loaded, name);
+  return &generic->proto;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Keys                                                                     */
 
@@ -121,7 +146,8 @@ cachet_crypto_missing_keys (CachetCryptoRegistry *registry,
                             GCancellable         *cancellable,
                             GError              **error)
 {
-  const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_name (protocol);
+  g_auto(CachetCryptoMimeGeneric) generic = { 0 };
+  const CachetCryptoMimeProtocol *proto;
   g_autoptr(GStrvBuilder) missing = g_strv_builder_new ();
   g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(CachetCryptoOutcome) outcome = NULL;
@@ -132,12 +158,9 @@ cachet_crypto_missing_keys (CachetCryptoRegistry *registry,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  proto = resolve_protocol (registry, protocol, CACHET_CRYPTO_CAP_KEY_LOOKUP, &generic, error);
   if (proto == NULL)
-    {
-      g_set_error (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
-                   _("No plugin for %s is installed."), protocol);
-      return NULL;
-    }
+    return NULL;
   loaded = _cachet_crypto_mime_find_plugin (registry, proto, CACHET_CRYPTO_CAP_KEY_LOOKUP, error);
   if (loaded == NULL)
     return NULL;
@@ -194,7 +217,8 @@ cachet_crypto_import_keys (CachetCryptoRegistry *registry,
                            GCancellable         *cancellable,
                            GError              **error)
 {
-  const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_name (protocol);
+  g_auto(CachetCryptoMimeGeneric) generic = { 0 };
+  const CachetCryptoMimeProtocol *proto;
   g_autoptr(CachetCryptoOutcome) outcome = NULL;
   g_autoptr(GBytes) nothing = NULL;
   CachetCryptoRequest request = { 0 };
@@ -203,12 +227,9 @@ cachet_crypto_import_keys (CachetCryptoRegistry *registry,
   g_return_val_if_fail (keydata != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  proto = resolve_protocol (registry, protocol, CACHET_CRYPTO_CAP_KEY_IMPORT, &generic, error);
   if (proto == NULL)
-    {
-      g_set_error (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
-                   _("No plugin for %s is installed."), protocol);
-      return NULL;
-    }
+    return NULL;
   loaded = _cachet_crypto_mime_find_plugin (registry, proto, CACHET_CRYPTO_CAP_KEY_IMPORT, error);
   if (loaded == NULL)
     return NULL;
@@ -249,16 +270,30 @@ checked_micalg (const CachetCryptoMimeProtocol *proto,
   return g_steal_pointer (&micalg);
 }
 
-/* The plugin's output as CRLF text (armour) or base64 (binary). */
+/* The plugin's output as CRLF text (armour), or base64 when the protocol
+ * is binary or the output is not seven-bit text (*BASE64 says which). */
 static GByteArray *
 transport_form (const CachetCryptoMimeProtocol *proto,
-                GBytes                         *data)
+                GBytes                         *data,
+                gboolean                       *base64)
 {
   gsize n;
   const char *raw = g_bytes_get_data (data, &n);
   GByteArray *out;
+  gsize line = 0;
 
-  if (proto->binary)
+  *base64 = proto->binary;
+  for (gsize i = 0; i < n && !*base64; i++)
+    {
+      guchar c = (guchar) raw[i];
+
+      if (c == '\n')
+        line = 0;
+      else if (c >= 0x80 || c == 0 || (c == '\r' && (i + 1 == n || raw[i + 1] != '\n'))
+               || ++line > 76)
+        *base64 = TRUE;
+    }
+  if (*base64)
     {
       char *b64 = _cachet_crypto_mime_base64_encode ((const guint8 *) raw, n);
 
@@ -270,13 +305,30 @@ transport_form (const CachetCryptoMimeProtocol *proto,
   return out;
 }
 
+/* A generic protocol's label for its output: the plugin's "protocol" or
+ * "content-type" result, checked. */
+static char *
+result_type (CachetCryptoOutcome *outcome,
+             const char          *first,
+             const char          *second)
+{
+  const char *value = g_hash_table_lookup (outcome->values, first);
+
+  if (value == NULL)
+    value = g_hash_table_lookup (outcome->values, second);
+  if (!_cachet_crypto_mime_is_type_token (value))
+    return NULL;
+  return g_ascii_strdown (value, -1);
+}
+
 static GByteArray *
 build_signed (const CachetCryptoMimeProtocol *proto,
               GByteArray                     *entity,
               GBytes                         *signature,
               const char                     *micalg)
 {
-  g_autoptr(GByteArray) sig = transport_form (proto, signature);
+  gboolean base64;
+  g_autoptr(GByteArray) sig = transport_form (proto, signature, &base64);
   g_autoptr(GByteArray) both = g_byte_array_new ();
   g_autofree char *boundary = NULL;
   g_autofree char *head = NULL;
@@ -293,7 +345,8 @@ build_signed (const CachetCryptoMimeProtocol *proto,
                           "%s\r\n"
                           "--%s\r\n",
                           micalg, proto->signature_type, boundary,
-                          proto->micalg_prefix != NULL
+                          proto->generic ? "This is a signed message in MIME format (RFC 1847)."
+                          : proto->micalg_prefix != NULL
                           ? "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)"
                           : "This is a cryptographically signed message in MIME format.",
                           boundary);
@@ -310,7 +363,7 @@ build_signed (const CachetCryptoMimeProtocol *proto,
                           "\r\n",
                           boundary, proto->signature_type, proto->signature_filename,
                           proto->signature_description, proto->signature_filename,
-                          proto->binary ? "Content-Transfer-Encoding: base64\r\n" : "");
+                          base64 ? "Content-Transfer-Encoding: base64\r\n" : "");
   _cachet_crypto_mime_append (out, head);
   g_byte_array_append (out, sig->data, sig->len);
   g_clear_pointer (&head, g_free);
@@ -323,7 +376,8 @@ static GByteArray *
 build_encrypted (const CachetCryptoMimeProtocol *proto,
                  GBytes                         *ciphertext)
 {
-  g_autoptr(GByteArray) data = transport_form (proto, ciphertext);
+  gboolean base64;
+  g_autoptr(GByteArray) data = transport_form (proto, ciphertext, &base64);
   GByteArray *out = g_byte_array_sized_new (data->len + 1024);
   g_autofree char *head = NULL;
 
@@ -342,7 +396,7 @@ build_encrypted (const CachetCryptoMimeProtocol *proto,
                               proto->encrypted_disposition, proto->encrypted_filename,
                               proto->encrypted_description);
       _cachet_crypto_mime_append (out, head);
-      if (!proto->binary)
+      if (!base64)
         {
           char *b64 = _cachet_crypto_mime_base64_encode (data->data, data->len);
 
@@ -362,7 +416,7 @@ build_encrypted (const CachetCryptoMimeProtocol *proto,
                             " protocol=\"%s\";\r\n"
                             " boundary=\"%s\"\r\n"
                             "\r\n"
-                            "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n"
+                            "%s\r\n"
                             "--%s\r\n"
                             "Content-Type: %s\r\n"
                             "Content-Description: PGP/MIME version identification\r\n"
@@ -375,12 +429,14 @@ build_encrypted (const CachetCryptoMimeProtocol *proto,
                             "Content-Disposition: %s; filename=\"%s\"\r\n"
                             "%s"
                             "\r\n",
-                            proto->encrypted_protocol, boundary, boundary,
                             proto->encrypted_protocol, boundary,
+                            proto->generic ? "This is an encrypted message in MIME format (RFC 1847)."
+                                           : "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)",
+                            boundary, proto->encrypted_protocol, boundary,
                             proto->encrypted_type, proto->encrypted_filename,
                             proto->encrypted_description,
                             proto->encrypted_disposition, proto->encrypted_filename,
-                            proto->binary ? "Content-Transfer-Encoding: base64\r\n" : "");
+                            base64 ? "Content-Transfer-Encoding: base64\r\n" : "");
     _cachet_crypto_mime_append (out, head);
     g_byte_array_append (out, data->data, data->len);
     g_clear_pointer (&head, g_free);
@@ -431,6 +487,7 @@ cachet_crypto_seal (CachetCryptoRegistry          *registry,
                     GError                       **error)
 {
   const CachetCryptoMimeProtocol *proto;
+  g_auto(CachetCryptoMimeGeneric) generic = { 0 };
   guint32 caps = 0;
   gsize length;
   const char *data;
@@ -454,17 +511,13 @@ cachet_crypto_seal (CachetCryptoRegistry          *registry,
   if (g_cancellable_set_error_if_cancelled (options->cancellable, error))
     return NULL;
 
-  proto = _cachet_crypto_mime_protocol_by_name (options->protocol);
-  if (proto == NULL)
-    {
-      g_set_error (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
-                   _("No plugin for %s is installed."), options->protocol);
-      return NULL;
-    }
   if (options->sign)
     caps |= CACHET_CRYPTO_CAP_SIGN;
   if (options->encrypt)
     caps |= CACHET_CRYPTO_CAP_ENCRYPT | CACHET_CRYPTO_CAP_KEY_LOOKUP;
+  proto = resolve_protocol (registry, options->protocol, caps, &generic, error);
+  if (proto == NULL)
+    return NULL;
   if (_cachet_crypto_mime_find_plugin (registry, proto, caps, error) == NULL)
     return NULL;
 
@@ -558,6 +611,17 @@ cachet_crypto_seal (CachetCryptoRegistry          *registry,
                                _("The plugin did not say which hash algorithm it signed with."));
           return NULL;
         }
+      if (proto->generic)
+        {
+          generic.signature_type = result_type (outcome, "content-type", "protocol");
+          generic.proto.signature_type = generic.signature_type;
+          if (generic.signature_type == NULL)
+            {
+              g_set_error_literal (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
+                                   _("The plugin did not say what its signatures are called."));
+              return NULL;
+            }
+        }
       {
         GByteArray *signed_entity = build_signed (proto, content, signature, micalg);
 
@@ -602,6 +666,17 @@ cachet_crypto_seal (CachetCryptoRegistry          *registry,
           g_set_error_literal (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
                                _("The plugin made no encrypted data."));
           return NULL;
+        }
+      if (proto->generic)
+        {
+          generic.encrypted_protocol = result_type (outcome, "protocol", "content-type");
+          generic.proto.encrypted_protocol = generic.encrypted_protocol;
+          if (generic.encrypted_protocol == NULL)
+            {
+              g_set_error_literal (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
+                                   _("The plugin did not say what its encrypted data is called."));
+              return NULL;
+            }
         }
       g_byte_array_unref (content);
       content = build_encrypted (proto, ciphertext);

@@ -56,6 +56,56 @@ static const CachetCryptoMimeProtocol protocols[] = {
   },
 };
 
+void
+_cachet_crypto_mime_generic_clear (CachetCryptoMimeGeneric *generic)
+{
+  g_clear_pointer (&generic->protocol, g_free);
+  g_clear_pointer (&generic->display_name, g_free);
+  g_clear_pointer (&generic->signature_type, g_free);
+  g_clear_pointer (&generic->encrypted_protocol, g_free);
+  memset (&generic->proto, 0, sizeof generic->proto);
+}
+
+void
+_cachet_crypto_mime_generic_init (CachetCryptoMimeGeneric  *generic,
+                                  const CachetCryptoLoaded *loaded,
+                                  const char               *protocol)
+{
+  static const char *const no_aliases[] = { NULL };
+  CachetCryptoMimeProtocol *p = &generic->proto;
+
+  _cachet_crypto_mime_generic_clear (generic);
+  generic->protocol = g_strdup (protocol);
+  generic->display_name = g_strdup (loaded->info.name != NULL ? loaded->info.name : protocol);
+  p->protocol = generic->protocol;
+  p->display_name = generic->display_name;
+  p->signature_aliases = no_aliases;
+  p->signature_filename = "signature";
+  p->signature_description = "Digital signature";
+  p->encrypted_type = "application/octet-stream";
+  p->encrypted_aliases = no_aliases;
+  p->encrypted_filename = "encrypted";
+  p->encrypted_description = "Encrypted message";
+  p->encrypted_disposition = "inline";
+  p->generic = TRUE;
+}
+
+gboolean
+_cachet_crypto_mime_is_type_token (const char *type)
+{
+  const char *slash;
+
+  if (type == NULL || type[0] == '\0' || strlen (type) > 128)
+    return FALSE;
+  slash = strchr (type, '/');
+  if (slash == NULL || slash == type || slash[1] == '\0' || strchr (slash + 1, '/') != NULL)
+    return FALSE;
+  for (const char *c = type; *c != '\0'; c++)
+    if (*c != '/' && !g_ascii_isalnum (*c) && strchr ("!#$&^_.+-", *c) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 _cachet_crypto_mime_type_is (const char        *type,
                              const char        *name,

@@ -225,6 +225,45 @@ test_smime_signed_data (void)
                   "Signature good (alice@example.org)");
 }
 
+/* A protocol the host has no row for, labelled by its plugin (RFC 1847
+ * structure, nested sign then encrypt). */
+static void
+test_generic_sign (void)
+{
+  roundtrip ("x-toy", TRUE, FALSE, "Signature good (alice@example.org)");
+}
+
+static void
+test_generic_encrypt (void)
+{
+  roundtrip ("x-toy", FALSE, TRUE, "Decrypted");
+}
+
+static void
+test_generic_sign_encrypt (void)
+{
+  roundtrip ("x-toy", TRUE, TRUE, "Decrypted · Signature good (alice@example.org)");
+}
+
+/* Without its plugin: a structure Cachet does not know, kept as it is. */
+static void
+test_generic_no_plugin (void)
+{
+  g_autoptr(GBytes) draft = crypto_test_draft (NULL, NULL, BODY, FALSE);
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoOpened) opened = NULL;
+
+  if (crypto_test_skip_without (registry) || crypto_test_skip_without (pgp_only))
+    return;
+  sealed = crypto_test_seal (registry, draft, "x-toy", TRUE, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  opened = crypto_test_open (pgp_only, sealed);
+  g_assert_cmpstr (opened->problem, ==,
+                   "The message is signed in a way Cachet does not know (application/x-toy-signature).");
+  g_assert_true (g_bytes_equal (opened->message, sealed));
+}
+
 /* Without an S/MIME plugin: a plain problem, the message as it is. */
 static void
 test_smime_no_plugin (void)
@@ -854,7 +893,7 @@ int
 main (int    argc,
       char **argv)
 {
-  static const char *const both[] = { "toy-pgp", "toy-smime", NULL };
+  static const char *const both[] = { "toy-pgp", "toy-smime", "toy-generic", NULL };
   static const char *const pgp[] = { "toy-pgp", NULL };
   int status;
 
@@ -872,6 +911,10 @@ main (int    argc,
   g_test_add_func ("/crypto/open/smime-sign-encrypt", test_smime_sign_encrypt);
   g_test_add_func ("/crypto/open/smime-signed-data", test_smime_signed_data);
   g_test_add_func ("/crypto/open/smime-no-plugin", test_smime_no_plugin);
+  g_test_add_func ("/crypto/open/generic-sign", test_generic_sign);
+  g_test_add_func ("/crypto/open/generic-encrypt", test_generic_encrypt);
+  g_test_add_func ("/crypto/open/generic-sign-encrypt", test_generic_sign_encrypt);
+  g_test_add_func ("/crypto/open/generic-no-plugin", test_generic_no_plugin);
   g_test_add_func ("/crypto/open/tampered", test_tampered);
   g_test_add_func ("/crypto/open/signers", test_signers);
   g_test_add_func ("/crypto/open/nesting", test_nesting);

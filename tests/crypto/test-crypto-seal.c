@@ -402,11 +402,51 @@ test_smime_structure (void)
   g_assert_cmpstr (cachet_message_get_subject (e), ==, "Sealed test");
 }
 
+/* A protocol the host has no row for: RFC 1847 structure labelled with
+ * the plugin's content types. */
+static void
+test_generic_structure (void)
+{
+  static const char *const recipients[] = { "bob@example.org", NULL };
+  g_autoptr(GBytes) draft = crypto_test_draft (NULL, NULL, BODY, TRUE);
+  g_autoptr(GBytes) signed_ = NULL;
+  g_autoptr(GBytes) encrypted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetMessage) s = NULL;
+  g_autoptr(CachetMessage) e = NULL;
+  g_auto(GStrv) missing = NULL;
+  CachetPart *root;
+
+  if (crypto_test_skip_without (registry))
+    return;
+  signed_ = crypto_test_seal (registry, draft, "x-toy", TRUE, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  s = cachet_message_new_from_bytes (signed_);
+  root = cachet_message_get_root (s);
+  g_assert_cmpstr (cachet_part_get_mime_type (root), ==, "multipart/signed");
+  g_assert_cmpstr (cachet_part_get_parameter (root, "protocol"), ==, "application/x-toy-signature");
+  g_assert_cmpstr (cachet_part_get_parameter (root, "micalg"), ==, "toy-sha256");
+  g_assert_cmpstr (cachet_part_get_mime_type (child (root, 1)), ==, "application/x-toy-signature");
+
+  encrypted = crypto_test_seal (registry, draft, "x-toy", FALSE, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  e = cachet_message_new_from_bytes (encrypted);
+  root = cachet_message_get_root (e);
+  g_assert_cmpstr (cachet_part_get_mime_type (root), ==, "multipart/encrypted");
+  g_assert_cmpstr (cachet_part_get_parameter (root, "protocol"), ==, "application/x-toy-encrypted");
+  g_assert_cmpstr (cachet_part_get_mime_type (child (root, 0)), ==, "application/x-toy-encrypted");
+  g_assert_cmpstr (cachet_part_get_mime_type (child (root, 1)), ==, "application/octet-stream");
+
+  missing = cachet_crypto_missing_keys (registry, "x-toy", recipients, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (missing), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  static const char *const both[] = { "toy-pgp", "toy-smime", NULL };
+  static const char *const both[] = { "toy-pgp", "toy-smime", "toy-generic", NULL };
   int status;
 
   crypto_test_init_log ();
@@ -422,6 +462,7 @@ main (int    argc,
   g_test_add_func ("/crypto/seal/missing-keys-and-import", test_missing_keys_and_import);
   g_test_add_func ("/crypto/seal/refusals", test_refusals);
   g_test_add_func ("/crypto/seal/smime-structure", test_smime_structure);
+  g_test_add_func ("/crypto/seal/generic-structure", test_generic_structure);
   status = g_test_run ();
 
   g_clear_pointer (&registry, cachet_crypto_registry_free);

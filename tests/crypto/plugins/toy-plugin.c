@@ -2,14 +2,24 @@
 /* A toy crypto plugin for the crypto suite: "encryption" is XOR and hex
  * between BEGIN/END lines, a "signature" is an HMAC keyed by the signer's
  * address, so tampering shows.  A fixed keyring of example.org addresses
- * gives every key state the host must handle.  Built once for "openpgp"
- * and once (TOY_SMIME) for "smime".  Not secure; never installed. */
+ * gives every key state the host must handle.  Built for "openpgp", for
+ * "smime" (TOY_SMIME) and for "x-toy" (TOY_GENERIC), a protocol the host
+ * knows only through classify and results.  Not secure; never installed. */
 #include <glib.h>
 #include <string.h>
 
 #include "cachet-crypto-plugin.h"
 
-#ifdef TOY_SMIME
+#if defined(TOY_GENERIC)
+/* A protocol the host has no row for: labelled by classify and results. */
+# define TOY_ID "org.cachet.test.ToyGeneric"
+# define TOY_PROTOCOL "x-toy"
+# define TOY_MICALG "toy-sha256"
+# define TOY_BEGIN_MESSAGE "-----BEGIN TOY GENERIC-----"
+# define TOY_END_MESSAGE "-----END TOY GENERIC-----"
+# define TOY_SIGNATURE_TYPE "application/x-toy-signature"
+# define TOY_ENCRYPTED_TYPE "application/x-toy-encrypted"
+#elif defined(TOY_SMIME)
 # define TOY_ID "org.cachet.test.ToySmime"
 # define TOY_PROTOCOL "smime"
 # define TOY_MICALG "sha-256"
@@ -319,7 +329,9 @@ toy_encrypt (CachetCryptoPlugin          *plugin,
     }
   g_string_append (out, TOY_END_MESSAGE "\n");
   (void) plugin;
-  (void) sink;
+#ifdef TOY_ENCRYPTED_TYPE
+  the_plugin.api->set_result (sink, "content-type", TOY_ENCRYPTED_TYPE);
+#endif
   return write_all (output, out->str, out->len);
 }
 
@@ -452,6 +464,9 @@ toy_sign (CachetCryptoPlugin          *plugin,
                           params->signer, sum);
   if (g_strcmp0 (params->signer, "nomicalg@example.org") != 0)
     the_plugin.api->set_result (sink, "micalg", TOY_MICALG);
+#ifdef TOY_SIGNATURE_TYPE
+  the_plugin.api->set_result (sink, "content-type", TOY_SIGNATURE_TYPE);
+#endif
   return write_all (output, out->str, out->len);
 }
 
@@ -614,6 +629,24 @@ toy_key_import (CachetCryptoPlugin         *plugin,
   return CACHET_CRYPTO_STATUS_OK;
 }
 
+#ifdef TOY_GENERIC
+static int32_t
+toy_classify (CachetCryptoPlugin         *plugin,
+              const CachetCryptoPartInfo *part)
+{
+  (void) plugin;
+  if (part->content_type == NULL || part->protocol == NULL)
+    return CACHET_CRYPTO_PART_NONE;
+  if (strcmp (part->content_type, "multipart/signed") == 0
+      && g_ascii_strcasecmp (part->protocol, TOY_SIGNATURE_TYPE) == 0)
+    return CACHET_CRYPTO_PART_SIGNED;
+  if (strcmp (part->content_type, "multipart/encrypted") == 0
+      && g_ascii_strcasecmp (part->protocol, TOY_ENCRYPTED_TYPE) == 0)
+    return CACHET_CRYPTO_PART_ENCRYPTED;
+  return CACHET_CRYPTO_PART_NONE;
+}
+#endif
+
 static int32_t
 toy_init (const CachetCryptoHostApi *api,
           CachetCryptoHost          *host,
@@ -635,6 +668,9 @@ toy_shutdown (CachetCryptoPlugin *plugin)
 
 static const CachetCryptoOps toy_ops = {
   .struct_size = sizeof (CachetCryptoOps),
+#ifdef TOY_GENERIC
+  .classify = toy_classify,
+#endif
   .encrypt = toy_encrypt,
   .decrypt = toy_decrypt,
   .sign = toy_sign,
