@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "cachet-charset.h"
 #include "cachet-crypto-mime-private.h"
 
 /* Opening walks the MIME tree of the raw message (CRLF), replaces each
@@ -14,20 +13,12 @@
  * everything else byte for byte.  Each walker returns the new entity
  * (content headers and body, CRLF) or NULL when the entity stays. */
 
-typedef struct
-{
-  CachetCryptoRegistry          *registry;
-  const CachetCryptoOpenOptions *options;
-  CachetCryptoOpened            *opened;
-  GError                        *error;       /* only cancellation */
-  gboolean                       uncovered;   /* content outside any encryption or signature */
-} Walk;
 
-static GByteArray *open_entity (Walk       *w,
-                                const char *data,
-                                gsize       length,
-                                guint       depth,
-                                gboolean    covered);
+static GByteArray *open_entity (CachetCryptoMimeWalk *w,
+                                const char           *data,
+                                gsize                 length,
+                                guint                 depth,
+                                gboolean              covered);
 
 static void
 signature_result_free (gpointer data)
@@ -54,9 +45,9 @@ cachet_crypto_opened_free (CachetCryptoOpened *opened)
   g_free (opened);
 }
 
-static void
-add_problem (Walk       *w,
-             const char *raw)
+void
+_cachet_crypto_mime_walk_problem (CachetCryptoMimeWalk *w,
+                                  const char           *raw)
 {
   /* Parameters of the message may be quoted in it: valid UTF-8 only. */
   g_autofree char *text = g_utf8_make_valid (raw, -1);
@@ -74,9 +65,9 @@ add_problem (Walk       *w,
   w->opened->problem = joined;
 }
 
-static void
-set_protocol (Walk                           *w,
-              const CachetCryptoMimeProtocol *proto)
+void
+_cachet_crypto_mime_walk_protocol (CachetCryptoMimeWalk           *w,
+                                   const CachetCryptoMimeProtocol *proto)
 {
   if (w->opened->protocol == NULL)
     w->opened->protocol = g_strdup (proto->protocol);
@@ -84,8 +75,8 @@ set_protocol (Walk                           *w,
 
 /* A failed plugin call: a problem, unless the caller cancelled. */
 static void
-take_error (Walk   *w,
-            GError *error)
+take_error (CachetCryptoMimeWalk *w,
+            GError               *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -97,30 +88,30 @@ take_error (Walk   *w,
             g_error_free (error);
           return;
         }
-      add_problem (w, _("The passphrase was not given."));
+      _cachet_crypto_mime_walk_problem (w, _("The passphrase was not given."));
     }
   else
-    add_problem (w, error->message);
+    _cachet_crypto_mime_walk_problem (w, error->message);
   g_error_free (error);
 }
 
 static void
-take_signatures (Walk                *w,
-                 CachetCryptoOutcome *outcome)
+take_signatures (CachetCryptoMimeWalk *w,
+                 CachetCryptoOutcome  *outcome)
 {
   while (outcome->signatures->len > 0)
     g_ptr_array_add (w->opened->signatures, g_ptr_array_steal_index (outcome->signatures, 0));
 }
 
 /* Runs OP of PROTO's plugin on INPUT.  NULL on trouble (a problem added). */
-static GBytes *
-run_plugin (Walk                           *w,
-            const CachetCryptoMimeProtocol *proto,
-            CachetCryptoOp                  op,
-            guint32                         flags,
-            GBytes                         *input,
-            GBytes                         *signature,
-            gboolean                        want_output)
+GBytes *
+_cachet_crypto_mime_walk_run (CachetCryptoMimeWalk           *w,
+                              const CachetCryptoMimeProtocol *proto,
+                              CachetCryptoOp                  op,
+                              guint32                         flags,
+                              GBytes                         *input,
+                              GBytes                         *signature,
+                              gboolean                        want_output)
 {
   static const guint32 caps[] = {
     [CACHET_CRYPTO_OP_DECRYPT] = CACHET_CRYPTO_CAP_DECRYPT,
@@ -156,10 +147,10 @@ run_plugin (Walk                           *w,
 }
 
 /* The content fields of ENTITY but those named in SKIP. */
-static void
-append_content_fields (GByteArray             *out,
-                       const CachetMimeEntity *entity,
-                       const char *const      *skip)
+void
+_cachet_crypto_mime_append_content_fields (GByteArray             *out,
+                                           const CachetMimeEntity *entity,
+                                           const char *const      *skip)
 {
   for (guint i = 0; i < entity->fields->len; i++)
     {
@@ -177,9 +168,9 @@ append_content_fields (GByteArray             *out,
     }
 }
 
-static gboolean
-is_blank (const char *data,
-          gsize       length)
+gboolean
+_cachet_crypto_mime_is_blank (const char *data,
+                              gsize       length)
 {
   for (gsize i = 0; i < length; i++)
     if (!g_ascii_isspace (data[i]))
@@ -190,9 +181,9 @@ is_blank (const char *data,
 /* Decrypted or verified data, opened further.  Data without headers
  * (some old clients encrypt bare text) is taken as text/plain. */
 static GByteArray *
-open_content (Walk   *w,
-              GBytes *content,
-              guint   depth)
+open_content (CachetCryptoMimeWalk *w,
+              GBytes               *content,
+              guint                 depth)
 {
   gsize n;
   const char *raw = g_bytes_get_data (content, &n);
@@ -219,7 +210,7 @@ open_content (Walk   *w,
 /* A structure no row of the table describes: the first loaded plugin
  * whose classify op says ENTITY is KIND makes a generic protocol of it. */
 static const CachetCryptoMimeProtocol *
-classify_generic (Walk                    *w,
+classify_generic (CachetCryptoMimeWalk    *w,
                   CachetMimeEntity        *entity,
                   int                      kind,
                   CachetCryptoMimeGeneric *generic)
@@ -266,9 +257,9 @@ classify_generic (Walk                    *w,
 /* RFC 3156 5, RFC 8551 3.5.3: multipart/signed                             */
 
 static GByteArray *
-open_signed (Walk             *w,
-             CachetMimeEntity *entity,
-             guint             depth)
+open_signed (CachetCryptoMimeWalk *w,
+             CachetMimeEntity     *entity,
+             guint                 depth)
 {
   const char *protocol = _cachet_mime_entity_param (entity, "protocol");
   const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_signature (protocol);
@@ -289,14 +280,14 @@ open_signed (Walk             *w,
     {
       g_autofree char *text = g_strdup_printf (_("The message is signed in a way Cachet does not know (%s)."),
                                                protocol != NULL ? protocol : "?");
-      add_problem (w, text);
+      _cachet_crypto_mime_walk_problem (w, text);
       return NULL;
     }
-  set_protocol (w, proto);
+  _cachet_crypto_mime_walk_protocol (w, proto);
   parts = _cachet_mime_split (entity, &closed);
   if (!closed || parts->len != 2)
     {
-      add_problem (w, _("The signed message is damaged: its parts are incomplete."));
+      _cachet_crypto_mime_walk_problem (w, _("The signed message is damaged: its parts are incomplete."));
       return NULL;
     }
   content = &g_array_index (parts, CachetMimeSpan, 0);
@@ -305,7 +296,7 @@ open_signed (Walk             *w,
   if (!_cachet_crypto_mime_type_is (sig_entity->type, proto->signature_type,
                                     proto->signature_aliases))
     {
-      add_problem (w, _("The signed message is damaged: its signature is missing."));
+      _cachet_crypto_mime_walk_problem (w, _("The signed message is damaged: its signature is missing."));
       return NULL;
     }
 
@@ -313,11 +304,11 @@ open_signed (Walk             *w,
   signed_bytes = g_bytes_new (entity->data + content->offset, content->length);
   signature = _cachet_mime_entity_decode (sig_entity);
   before = w->opened->signatures->len;
-  nothing = run_plugin (w, proto, CACHET_CRYPTO_OP_VERIFY, 0, signed_bytes, signature, FALSE);
+  nothing = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_VERIFY, 0, signed_bytes, signature, FALSE);
   if (nothing == NULL)
     return NULL;
   if (w->opened->signatures->len == before)
-    add_problem (w, _("The plugin found no signature."));
+    _cachet_crypto_mime_walk_problem (w, _("The plugin found no signature."));
 
   {
     GByteArray *inner = open_entity (w, entity->data + content->offset, content->length,
@@ -355,9 +346,9 @@ has_version_1 (GBytes *body)
 }
 
 static GByteArray *
-open_encrypted (Walk             *w,
-                CachetMimeEntity *entity,
-                guint             depth)
+open_encrypted (CachetCryptoMimeWalk *w,
+                CachetMimeEntity     *entity,
+                guint                 depth)
 {
   const char *protocol = _cachet_mime_entity_param (entity, "protocol");
   const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_encrypted_protocol (protocol);
@@ -378,14 +369,14 @@ open_encrypted (Walk             *w,
     {
       g_autofree char *text = g_strdup_printf (_("The message is encrypted in a way Cachet does not know (%s)."),
                                                protocol != NULL ? protocol : "?");
-      add_problem (w, text);
+      _cachet_crypto_mime_walk_problem (w, text);
       return NULL;
     }
-  set_protocol (w, proto);
+  _cachet_crypto_mime_walk_protocol (w, proto);
   parts = _cachet_mime_split (entity, &closed);
   if (!closed || parts->len != 2)
     {
-      add_problem (w, _("The encrypted message is damaged: its parts are incomplete."));
+      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: its parts are incomplete."));
       return NULL;
     }
   span = &g_array_index (parts, CachetMimeSpan, 0);
@@ -396,20 +387,20 @@ open_encrypted (Walk             *w,
   if (!_cachet_crypto_mime_type_is (version->type, proto->encrypted_protocol, NULL)
       || (!proto->generic && !has_version_1 (version_body)))
     {
-      add_problem (w, _("The encrypted message is damaged: its version part is missing."));
+      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: its version part is missing."));
       return NULL;
     }
   span = &g_array_index (parts, CachetMimeSpan, 1);
   payload = _cachet_mime_entity_parse (entity->data + span->offset, span->length);
   ciphertext = _cachet_mime_entity_decode (payload);
-  if (is_blank (g_bytes_get_data (ciphertext, NULL), g_bytes_get_size (ciphertext)))
+  if (_cachet_crypto_mime_is_blank (g_bytes_get_data (ciphertext, NULL), g_bytes_get_size (ciphertext)))
     {
-      add_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
+      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
       return NULL;
     }
 
   /* RFC 3156 6.2: a combined signature is checked while decrypting. */
-  plaintext = run_plugin (w, proto, CACHET_CRYPTO_OP_DECRYPT, CACHET_CRYPTO_FLAG_ALSO_SIGN,
+  plaintext = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_DECRYPT, CACHET_CRYPTO_FLAG_ALSO_SIGN,
                           ciphertext, NULL, TRUE);
   if (plaintext == NULL)
     return NULL;
@@ -423,7 +414,7 @@ open_encrypted (Walk             *w,
 /* RFC 8551 3.3, 3.5.2: application/pkcs7-mime                              */
 
 static GByteArray *
-open_pkcs7 (Walk                           *w,
+open_pkcs7 (CachetCryptoMimeWalk           *w,
             CachetMimeEntity               *entity,
             const CachetCryptoMimeProtocol *proto,
             guint                           depth)
@@ -441,18 +432,18 @@ open_pkcs7 (Walk                           *w,
   else
     return NULL;   /* certs-only, compressed-data: left as they are */
 
-  set_protocol (w, proto);
+  _cachet_crypto_mime_walk_protocol (w, proto);
   if (decrypt)
     w->opened->encrypted = TRUE;
   else
     w->opened->is_signed = TRUE;
   data = _cachet_mime_entity_decode (entity);
-  if (is_blank (g_bytes_get_data (data, NULL), g_bytes_get_size (data)))
+  if (_cachet_crypto_mime_is_blank (g_bytes_get_data (data, NULL), g_bytes_get_size (data)))
     {
-      add_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
+      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
       return NULL;
     }
-  content = run_plugin (w, proto, decrypt ? CACHET_CRYPTO_OP_DECRYPT : CACHET_CRYPTO_OP_VERIFY,
+  content = _cachet_crypto_mime_walk_run (w, proto, decrypt ? CACHET_CRYPTO_OP_DECRYPT : CACHET_CRYPTO_OP_VERIFY,
                         decrypt ? CACHET_CRYPTO_FLAG_ALSO_SIGN : CACHET_CRYPTO_FLAG_OPAQUE,
                         data, NULL, TRUE);
   if (content == NULL)
@@ -462,243 +453,6 @@ open_pkcs7 (Walk                           *w,
   if (w->opened->signatures->len > 0)
     w->opened->is_signed = TRUE;
   return open_content (w, content, depth + 1);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Inline PGP in a text/plain part (read only)                              */
-
-#define BEGIN_MESSAGE   "-----BEGIN PGP MESSAGE-----"
-#define END_MESSAGE     "-----END PGP MESSAGE-----"
-#define BEGIN_SIGNED    "-----BEGIN PGP SIGNED MESSAGE-----"
-#define BEGIN_SIGNATURE "-----BEGIN PGP SIGNATURE-----"
-#define END_SIGNATURE   "-----END PGP SIGNATURE-----"
-
-/* The offset of the line starting with MARKER at or after FROM, or -1. */
-static gssize
-find_line (const char *data,
-           gsize       length,
-           gsize       from,
-           const char *marker)
-{
-  gsize n = strlen (marker);
-
-  for (gsize i = from; i + n <= length; i++)
-    {
-      const char *hit = memmem (data + i, length - i, marker, n);
-
-      if (hit == NULL)
-        return -1;
-      i = hit - data;
-      if (i == 0 || data[i - 1] == '\n')
-        return i;
-    }
-  return -1;
-}
-
-static gsize
-after_line (const char *data,
-            gsize       length,
-            gsize       pos)
-{
-  const char *nl = memchr (data + pos, '\n', length - pos);
-
-  return nl != NULL ? (gsize) (nl - data) + 1 : length;
-}
-
-static void
-append_text (GString    *out,
-             const char *data,
-             gsize       length,
-             const char *charset)
-{
-  g_autofree char *text = NULL;
-
-  if (charset == NULL && g_utf8_validate (data, length, NULL))
-    text = g_strndup (data, length);
-  else
-    text = cachet_charset_to_utf8 (data, length, charset, NULL);
-  g_string_append (out, text);
-}
-
-/* The charset an armour names ("Charset: ISO-8859-1"), or NULL. */
-static char *
-armor_charset (const char *block,
-               gsize       length)
-{
-  gsize pos = after_line (block, length, 0);
-
-  while (pos < length && block[pos] != '\r' && block[pos] != '\n')
-    {
-      gsize next = after_line (block, length, pos);
-
-      if (next - pos > 8 && g_ascii_strncasecmp (block + pos, "Charset:", 8) == 0)
-        return g_strstrip (g_strndup (block + pos + 8, next - pos - 8));
-      pos = next;
-    }
-  return NULL;
-}
-
-/* The signed text of a cleartext signature (RFC 4880 7): after the armour
- * headers, dash-escapes removed, without the line end before the signature. */
-static GString *
-cleartext (const char *block,
-           gsize       length,
-           gsize       sig_start)
-{
-  GString *out = g_string_new (NULL);
-  gsize pos = after_line (block, length, 0);
-
-  while (pos < sig_start && block[pos] != '\r' && block[pos] != '\n')
-    pos = after_line (block, length, pos);
-  pos = after_line (block, length, pos);
-  while (pos < sig_start)
-    {
-      gsize next = after_line (block, length, pos);
-
-      if (next - pos >= 2 && block[pos] == '-' && block[pos + 1] == ' ')
-        pos += 2;
-      g_string_append_len (out, block + pos, MIN (next, sig_start) - pos);
-      pos = next;
-    }
-  if (out->len >= 2 && out->str[out->len - 2] == '\r')
-    g_string_truncate (out, out->len - 2);
-  else if (out->len >= 1 && out->str[out->len - 1] == '\n')
-    g_string_truncate (out, out->len - 1);
-  return out;
-}
-
-static GByteArray *
-open_inline (Walk             *w,
-             CachetMimeEntity *entity,
-             gboolean          covered)
-{
-  static const char *const skip[] = { "Content-Type", "Content-Transfer-Encoding", NULL };
-  const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_name ("openpgp");
-  const char *charset = _cachet_mime_entity_param (entity, "charset");
-  g_autoptr(GBytes) decoded = _cachet_mime_entity_decode (entity);
-  g_autoptr(GByteArray) text = NULL;
-  g_autoptr(GString) shown = g_string_new (NULL);
-  const char *data;
-  gsize length, pos = 0;
-  gboolean changed = FALSE, outside = FALSE;
-  GByteArray *out;
-
-  data = g_bytes_get_data (decoded, &length);
-  if (data == NULL
-      || (!_cachet_crypto_mime_memmem (data, length, BEGIN_MESSAGE)
-          && !_cachet_crypto_mime_memmem (data, length, BEGIN_SIGNED)))
-    {
-      if (!covered && data != NULL && !is_blank (data, length))
-        w->uncovered = TRUE;
-      return NULL;
-    }
-  text = _cachet_crypto_mime_to_crlf (data, length);
-  data = (const char *) text->data;
-  length = text->len;
-
-  while (pos < length && w->error == NULL)
-    {
-      gssize message = find_line (data, length, pos, BEGIN_MESSAGE);
-      gssize signed_ = find_line (data, length, pos, BEGIN_SIGNED);
-      gboolean is_message;
-      gsize start, end;
-      gssize tail;
-
-      if (message < 0 && signed_ < 0)
-        break;
-      is_message = signed_ < 0 || (message >= 0 && message < signed_);
-      start = is_message ? (gsize) message : (gsize) signed_;
-
-      append_text (shown, data + pos, start - pos, charset);
-      outside |= !is_blank (data + pos, start - pos);
-      w->opened->inline_pgp = TRUE;
-      set_protocol (w, proto);
-      if (is_message)
-        w->opened->encrypted = TRUE;
-      else
-        w->opened->is_signed = TRUE;
-
-      tail = find_line (data, length, start, is_message ? END_MESSAGE : END_SIGNATURE);
-      if (!is_message && tail >= 0 && find_line (data, length, start, BEGIN_SIGNATURE) < 0)
-        tail = -1;
-      if (tail < 0)
-        {
-          add_problem (w, _("The PGP block in this message is incomplete."));
-          pos = start;
-          break;
-        }
-      end = after_line (data, length, tail);
-
-      {
-        g_autoptr(GBytes) block = g_bytes_new (data + start, end - start);
-        g_autoptr(GBytes) result = NULL;
-
-        if (is_message)
-          {
-            result = run_plugin (w, proto, CACHET_CRYPTO_OP_DECRYPT, CACHET_CRYPTO_FLAG_ALSO_SIGN,
-                                 block, NULL, TRUE);
-            if (result != NULL)
-              {
-                g_autofree char *named = armor_charset (data + start, end - start);
-                gsize n;
-                const char *plain = g_bytes_get_data (result, &n);
-
-                w->opened->decrypted = TRUE;
-                if (w->opened->signatures->len > 0)
-                  w->opened->is_signed = TRUE;
-                /* The plaintext's charset: the armour's, else UTF-8 when it is, else the part's. */
-                append_text (shown, plain != NULL ? plain : "", n,
-                             named != NULL ? named
-                             : g_utf8_validate (plain != NULL ? plain : "", n, NULL) ? NULL : charset);
-                changed = TRUE;
-              }
-          }
-        else
-          {
-            gsize sig_start = (gsize) find_line (data, length, start, BEGIN_SIGNATURE);
-
-            result = run_plugin (w, proto, CACHET_CRYPTO_OP_VERIFY, CACHET_CRYPTO_FLAG_OPAQUE,
-                                 block, NULL, TRUE);
-            if (result != NULL)
-              {
-                /* The signed text, in the part's charset as it was signed. */
-                if (g_bytes_get_size (result) > 0)
-                  append_text (shown, g_bytes_get_data (result, NULL), g_bytes_get_size (result), charset);
-                else
-                  {
-                    g_autoptr(GString) own = cleartext (data + start, sig_start - start,
-                                                        sig_start - start);
-                    append_text (shown, own->str, own->len, charset);
-                    g_string_append (shown, "\r\n");
-                  }
-                changed = TRUE;
-              }
-          }
-        if (result == NULL)
-          append_text (shown, data + start, end - start, charset);
-      }
-      pos = end;
-    }
-  if (w->error != NULL)
-    return NULL;
-
-  append_text (shown, data + pos, length - pos, charset);
-  outside |= !is_blank (data + pos, length - pos);
-  if (outside && !covered)
-    w->opened->partial = TRUE;
-  if (!changed)
-    return NULL;
-
-  out = g_byte_array_sized_new (shown->len + 256);
-  append_content_fields (out, entity, skip);
-  _cachet_crypto_mime_append (out, "Content-Type: text/plain; charset=utf-8\r\n"
-                                   "Content-Transfer-Encoding: 8bit\r\n\r\n");
-  {
-    g_autoptr(GByteArray) crlf = _cachet_crypto_mime_to_crlf (shown->str, shown->len);
-
-    g_byte_array_append (out, crlf->data, crlf->len);
-  }
-  return out;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -721,10 +475,10 @@ append_param (GString    *out,
 }
 
 static GByteArray *
-open_multipart (Walk             *w,
-                CachetMimeEntity *entity,
-                guint             depth,
-                gboolean          covered)
+open_multipart (CachetCryptoMimeWalk *w,
+                CachetMimeEntity     *entity,
+                guint                 depth,
+                gboolean              covered)
 {
   static const char *const skip[] = { "Content-Transfer-Encoding", NULL };
   static const char *const skip_type[] = { "Content-Transfer-Encoding", "Content-Type", NULL };
@@ -797,11 +551,11 @@ open_multipart (Walk             *w,
           append_param (type, name, value);
       append_param (type, "boundary", boundary);
       g_string_append (type, "\r\n");
-      append_content_fields (out, entity, skip_type);
+      _cachet_crypto_mime_append_content_fields (out, entity, skip_type);
       _cachet_crypto_mime_append (out, type->str);
     }
   else
-    append_content_fields (out, entity, skip);
+    _cachet_crypto_mime_append_content_fields (out, entity, skip);
   _cachet_crypto_mime_append (out, "\r\n");
   for (guint i = 0; i < opened->len; i++)
     {
@@ -823,11 +577,11 @@ open_multipart (Walk             *w,
 /* The walk                                                                 */
 
 static GByteArray *
-open_entity (Walk       *w,
-             const char *data,
-             gsize       length,
-             guint       depth,
-             gboolean    covered)
+open_entity (CachetCryptoMimeWalk *w,
+             const char           *data,
+             gsize                 length,
+             guint                 depth,
+             gboolean              covered)
 {
   g_autoptr(CachetMimeEntity) entity = NULL;
   const CachetCryptoMimeProtocol *proto;
@@ -838,7 +592,7 @@ open_entity (Walk       *w,
     return NULL;
   if (depth > CACHET_CRYPTO_MIME_MAX_DEPTH)
     {
-      add_problem (w, _("The message is nested too deeply to be opened."));
+      _cachet_crypto_mime_walk_problem (w, _("The message is nested too deeply to be opened."));
       return NULL;
     }
 
@@ -853,7 +607,7 @@ open_entity (Walk       *w,
   if (g_str_has_prefix (entity->type, "multipart/"))
     return open_multipart (w, entity, depth, covered);
   if (g_strcmp0 (entity->type, "text/plain") == 0)
-    return open_inline (w, entity, covered);
+    return _cachet_crypto_mime_open_inline (w, entity, covered);
   /* Keys (application/pgp-keys) stay attached for import; a stray
    * signature is no content of its own. */
   if (g_strcmp0 (entity->type, "application/pgp-keys") == 0
@@ -865,17 +619,17 @@ open_entity (Walk       *w,
 }
 
 CachetCryptoOpened *
-cachet_crypto_open (CachetCryptoRegistry          *registry,
-                    GBytes                        *message,
-                    const CachetCryptoOpenOptions *options,
-                    GError                       **error)
+cachet_crypto_open (CachetCryptoRegistry           *registry,
+                    GBytes                         *message,
+                    const CachetCryptoOpenOptions  *options,
+                    GError                        **error)
 {
   static const CachetCryptoOpenOptions no_options = { 0 };
   g_autoptr(CachetCryptoOpened) opened = NULL;
   g_autoptr(GByteArray) canon = NULL;
   g_autoptr(CachetMimeEntity) top = NULL;
   g_autoptr(GByteArray) content = NULL;
-  Walk w = { 0 };
+  CachetCryptoMimeWalk w = { 0 };
   const char *data;
   gsize length;
 

@@ -189,6 +189,44 @@ GBytes *_cachet_crypto_mime_run (CachetCryptoLoaded   *loaded,
 /* "alice@example.org" out of "Alice <alice@example.org>", or a copy. */
 char *_cachet_crypto_mime_bare_address (const char *text);
 
+/* ------------------------------------------------------------------------ */
+/* Opening (cachet-crypto-mime-open.c, -inline.c)                           */
+
+/* One cachet_crypto_open: what it found so far. */
+typedef struct
+{
+  CachetCryptoRegistry          *registry;
+  const CachetCryptoOpenOptions *options;
+  CachetCryptoOpened            *opened;
+  GError                        *error;       /* only cancellation */
+  gboolean                       uncovered;   /* content outside any encryption or signature */
+} CachetCryptoMimeWalk;
+
+/* Adds a sentence to OPENED's problem (made valid UTF-8). */
+void    _cachet_crypto_mime_walk_problem  (CachetCryptoMimeWalk                           *w,
+                                           const char                     *text);
+void    _cachet_crypto_mime_walk_protocol (CachetCryptoMimeWalk                           *w,
+                                           const CachetCryptoMimeProtocol *proto);
+/* Runs OP of PROTO's plugin on INPUT; signatures go to OPENED.  NULL on
+ * trouble (a problem added, or W->error set when cancelled). */
+GBytes *_cachet_crypto_mime_walk_run      (CachetCryptoMimeWalk                           *w,
+                                           const CachetCryptoMimeProtocol *proto,
+                                           CachetCryptoOp                  op,
+                                           guint32                         flags,
+                                           GBytes                         *input,
+                                           GBytes                         *signature,
+                                           gboolean                        want_output);
+/* The content fields of ENTITY, as written, but those named in SKIP. */
+void     _cachet_crypto_mime_append_content_fields (GByteArray             *out,
+                                                    const CachetMimeEntity *entity,
+                                                    const char *const      *skip);
+gboolean _cachet_crypto_mime_is_blank (const char *data,
+                                       gsize       length);
+/* A text/plain part with inline PGP blocks opened, or NULL when it stays. */
+GByteArray *_cachet_crypto_mime_open_inline (CachetCryptoMimeWalk             *w,
+                                             CachetMimeEntity *entity,
+                                             gboolean          covered);
+
 /* Nesting deeper than this is refused. */
 #define CACHET_CRYPTO_MIME_MAX_DEPTH 32
 
