@@ -276,6 +276,20 @@ open_signed (CachetCryptoMimeWalk *w,
   w->opened->is_signed = TRUE;
   if (proto == NULL)
     proto = classify_generic (w, entity, CACHET_CRYPTO_PART_SIGNED, &generic);
+  if (proto == NULL && protocol == NULL)
+    {
+      /* No protocol parameter: the signature part's type says it. */
+      g_autoptr(GArray) spans = _cachet_mime_split (entity, &closed);
+
+      if (spans->len == 2)
+        {
+          CachetMimeSpan *span = &g_array_index (spans, CachetMimeSpan, 1);
+          g_autoptr(CachetMimeEntity) part = _cachet_mime_entity_parse (entity->data + span->offset,
+                                                                        span->length);
+
+          proto = _cachet_crypto_mime_protocol_by_signature (part->type);
+        }
+    }
   if (proto == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The message is signed in a way Cachet does not know (%s)."),
@@ -345,6 +359,51 @@ has_version_1 (GBytes *body)
   return FALSE;
 }
 
+/* The control part at VERSION and the data at PAYLOAD (spans of DATA),
+ * checked and decrypted; the opened content, or NULL. */
+static GByteArray *
+decrypt_parts (CachetCryptoMimeWalk           *w,
+               const CachetCryptoMimeProtocol *proto,
+               const char                     *data,
+               const CachetMimeSpan           *version_span,
+               const CachetMimeSpan           *payload_span,
+               guint                           depth)
+{
+  g_autoptr(CachetMimeEntity) version = NULL;
+  g_autoptr(CachetMimeEntity) payload = NULL;
+  g_autoptr(GBytes) version_body = NULL;
+  g_autoptr(GBytes) ciphertext = NULL;
+  g_autoptr(GBytes) plaintext = NULL;
+
+  version = _cachet_mime_entity_parse (data + version_span->offset, version_span->length);
+  version_body = _cachet_mime_entity_decode (version);
+  /* RFC 1847 2.2: the control part is of the protocol's type; RFC 3156 4
+   * wants "Version: 1" in it. */
+  if (!_cachet_crypto_mime_type_is (version->type, proto->encrypted_protocol, NULL)
+      || (!proto->generic && !has_version_1 (version_body)))
+    {
+      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: its version part is missing."));
+      return NULL;
+    }
+  payload = _cachet_mime_entity_parse (data + payload_span->offset, payload_span->length);
+  ciphertext = _cachet_mime_entity_decode (payload);
+  if (_cachet_crypto_mime_is_blank (g_bytes_get_data (ciphertext, NULL), g_bytes_get_size (ciphertext)))
+    {
+      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
+      return NULL;
+    }
+
+  /* RFC 3156 6.2: a combined signature is checked while decrypting. */
+  plaintext = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_DECRYPT,
+                                            CACHET_CRYPTO_FLAG_ALSO_SIGN, ciphertext, NULL, TRUE);
+  if (plaintext == NULL)
+    return NULL;
+  w->opened->decrypted = TRUE;
+  if (w->opened->signatures->len > 0)
+    w->opened->is_signed = TRUE;
+  return open_content (w, plaintext, depth + 1);
+}
+
 static GByteArray *
 open_encrypted (CachetCryptoMimeWalk *w,
                 CachetMimeEntity     *entity,
@@ -354,12 +413,6 @@ open_encrypted (CachetCryptoMimeWalk *w,
   const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_encrypted_protocol (protocol);
   g_auto(CachetCryptoMimeGeneric) generic = { 0 };
   g_autoptr(GArray) parts = NULL;
-  g_autoptr(CachetMimeEntity) version = NULL;
-  g_autoptr(CachetMimeEntity) payload = NULL;
-  g_autoptr(GBytes) version_body = NULL;
-  g_autoptr(GBytes) ciphertext = NULL;
-  g_autoptr(GBytes) plaintext = NULL;
-  CachetMimeSpan *span;
   gboolean closed;
 
   w->opened->encrypted = TRUE;
@@ -379,35 +432,9 @@ open_encrypted (CachetCryptoMimeWalk *w,
       _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: its parts are incomplete."));
       return NULL;
     }
-  span = &g_array_index (parts, CachetMimeSpan, 0);
-  version = _cachet_mime_entity_parse (entity->data + span->offset, span->length);
-  version_body = _cachet_mime_entity_decode (version);
-  /* RFC 1847 2.2: the control part is of the protocol's type; RFC 3156 4
-   * wants "Version: 1" in it. */
-  if (!_cachet_crypto_mime_type_is (version->type, proto->encrypted_protocol, NULL)
-      || (!proto->generic && !has_version_1 (version_body)))
-    {
-      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: its version part is missing."));
-      return NULL;
-    }
-  span = &g_array_index (parts, CachetMimeSpan, 1);
-  payload = _cachet_mime_entity_parse (entity->data + span->offset, span->length);
-  ciphertext = _cachet_mime_entity_decode (payload);
-  if (_cachet_crypto_mime_is_blank (g_bytes_get_data (ciphertext, NULL), g_bytes_get_size (ciphertext)))
-    {
-      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
-      return NULL;
-    }
-
-  /* RFC 3156 6.2: a combined signature is checked while decrypting. */
-  plaintext = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_DECRYPT, CACHET_CRYPTO_FLAG_ALSO_SIGN,
-                          ciphertext, NULL, TRUE);
-  if (plaintext == NULL)
-    return NULL;
-  w->opened->decrypted = TRUE;
-  if (w->opened->signatures->len > 0)
-    w->opened->is_signed = TRUE;
-  return open_content (w, plaintext, depth + 1);
+  return decrypt_parts (w, proto, entity->data,
+                        &g_array_index (parts, CachetMimeSpan, 0),
+                        &g_array_index (parts, CachetMimeSpan, 1), depth);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -474,6 +501,36 @@ append_param (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* multipart/mixed of an empty text/plain, application/pgp-encrypted and
+ * application/octet-stream: a PGP/MIME message Exchange rewrote. */
+static gboolean
+is_mangled_encrypted (CachetMimeEntity *entity,
+                      GArray           *parts)
+{
+  static const char *const types[] = { "text/plain", "application/pgp-encrypted",
+                                       "application/octet-stream" };
+
+  if (g_strcmp0 (entity->type, "multipart/mixed") != 0 || parts->len != 3)
+    return FALSE;
+  for (guint i = 0; i < 3; i++)
+    {
+      CachetMimeSpan *span = &g_array_index (parts, CachetMimeSpan, i);
+      g_autoptr(CachetMimeEntity) part = _cachet_mime_entity_parse (entity->data + span->offset,
+                                                                    span->length);
+
+      if (g_strcmp0 (part->type, types[i]) != 0)
+        return FALSE;
+      if (i == 0)
+        {
+          g_autoptr(GBytes) text = _cachet_mime_entity_decode (part);
+
+          if (!_cachet_crypto_mime_is_blank (g_bytes_get_data (text, NULL), g_bytes_get_size (text)))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static GByteArray *
 open_multipart (CachetCryptoMimeWalk *w,
                 CachetMimeEntity     *entity,
@@ -495,6 +552,18 @@ open_multipart (CachetCryptoMimeWalk *w,
       if (!covered)
         w->uncovered = TRUE;
       return NULL;
+    }
+  if (is_mangled_encrypted (entity, parts))
+    {
+      /* Exchange turns multipart/encrypted into multipart/mixed with an
+       * empty text part first: read it as what it was. */
+      const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_name ("openpgp");
+
+      w->opened->encrypted = TRUE;
+      _cachet_crypto_mime_walk_protocol (w, proto);
+      return decrypt_parts (w, proto, entity->data,
+                            &g_array_index (parts, CachetMimeSpan, 1),
+                            &g_array_index (parts, CachetMimeSpan, 2), depth);
     }
   for (guint i = 0; i < parts->len; i++)
     {

@@ -427,9 +427,13 @@ _cachet_mime_entity_parse (const char *data,
   entity->length = length;
   entity->fields = g_ptr_array_new_with_free_func (field_free);
 
+  /* An mbox "From " line before the headers is no header. */
+  if (length > 5 && memcmp (data, "From ", 5) == 0)
+    pos = line_end (data, length, 0, NULL);
+
   /* Headers run to a blank line; a part may have none (it starts with the
    * blank line).  Text that is not a header at all has none either. */
-  if (!is_blank_line (data, length, 0) && !looks_like_field (data, length, 0))
+  if (!is_blank_line (data, length, pos) && !looks_like_field (data, length, pos))
     entity->body_offset = 0;
   else
     {
@@ -683,9 +687,14 @@ cachet_crypto_looks_sealed (GBytes *message)
 
   body = _cachet_mime_entity_body (entity, &body_length);
   if (g_str_has_prefix (entity->type, "multipart/"))
-    for (gsize i = 0; i < G_N_ELEMENTS (sealed_types); i++)
-      if (memcasemem (body, body_length, sealed_types[i]))
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (sealed_types); i++)
+        if (memcasemem (body, body_length, sealed_types[i]))
+          return TRUE;
+      /* PGP/MIME that Exchange turned into multipart/mixed. */
+      if (memcasemem (body, body_length, "application/pgp-encrypted"))
         return TRUE;
+    }
   if (g_str_has_prefix (entity->type, "multipart/") || g_strcmp0 (entity->type, "text/plain") == 0)
     return _cachet_crypto_mime_memmem (body, body_length, "-----BEGIN PGP MESSAGE-----")
            || _cachet_crypto_mime_memmem (body, body_length, "-----BEGIN PGP SIGNED MESSAGE-----");

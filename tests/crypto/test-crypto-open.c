@@ -466,6 +466,74 @@ test_partial_mime (void)
   g_assert_nonnull (strstr (cachet_message_get_body_text (shown), "Unsubscribe here."));
 }
 
+/* Real-world damage that is still readable: Exchange's multipart/mixed
+ * rewrite of PGP/MIME, a multipart/signed without its protocol parameter,
+ * an mbox "From " line before the headers. */
+static void
+test_repairs (void)
+{
+  g_autoptr(GBytes) draft = crypto_test_draft (NULL, NULL, BODY, FALSE);
+  g_autoptr(GBytes) encrypted = NULL;
+  g_autoptr(GBytes) signed_ = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (crypto_test_skip_without (registry))
+    return;
+  encrypted = crypto_test_seal (registry, draft, NULL, FALSE, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  signed_ = crypto_test_seal (registry, draft, NULL, TRUE, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Exchange: multipart/mixed, an empty text part, then the two parts. */
+  {
+    g_autoptr(CachetMessage) parsed = cachet_message_new_from_bytes (encrypted);
+    const char *boundary = cachet_part_get_parameter (cachet_message_get_root (parsed), "boundary");
+    gsize n;
+    const char *raw = g_bytes_get_data (encrypted, &n);
+    const char *first = strstr (raw, "\n--");
+    g_autoptr(GString) mangled = g_string_new (NULL);
+    g_autoptr(GBytes) message = NULL;
+    g_autoptr(CachetCryptoOpened) opened = NULL;
+
+    g_assert_nonnull (first);
+    g_string_append_printf (mangled, "From: Alice <alice@example.org>\nSubject: Sealed test\n"
+                                     "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"%s\"\n\n"
+                                     "--%s\nContent-Type: text/plain\n\n\n", boundary, boundary);
+    g_string_append_len (mangled, first + 1, n - (first + 1 - raw));
+    message = g_string_free_to_bytes (g_steal_pointer (&mangled));
+    g_assert_true (cachet_crypto_looks_sealed (message));
+    opened = crypto_test_open (registry, message);
+    g_assert_null (opened->problem);
+    g_assert_true (opened->decrypted);
+    assert_content_back (opened, FALSE);
+  }
+
+  /* No protocol parameter. */
+  {
+    g_autoptr(GBytes) message = crypto_test_replace (signed_, " protocol=\"application/pgp-signature\";",
+                                                     " xrotocol=\"application/pgp-signature\";");
+    g_autoptr(CachetCryptoOpened) opened = crypto_test_open (registry, message);
+
+    g_assert_null (opened->problem);
+    g_assert_cmpint (first_signature_status (opened), ==, CACHET_CRYPTO_SIG_GOOD);
+  }
+
+  /* An mbox From_ line. */
+  {
+    g_autoptr(GString) mbox = g_string_new ("From alice@example.org Sat Jan  1 12:00:00 2000\n");
+    g_autoptr(GBytes) message = NULL;
+    g_autoptr(CachetCryptoOpened) opened = NULL;
+
+    g_string_append_len (mbox, g_bytes_get_data (signed_, NULL), g_bytes_get_size (signed_));
+    message = g_string_free_to_bytes (g_steal_pointer (&mbox));
+    g_assert_true (cachet_crypto_looks_sealed (message));
+    opened = crypto_test_open (registry, message);
+    g_assert_null (opened->problem);
+    g_assert_cmpint (first_signature_status (opened), ==, CACHET_CRYPTO_SIG_GOOD);
+    assert_content_back (opened, FALSE);
+  }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Inline PGP                                                               */
 
@@ -919,6 +987,7 @@ main (int    argc,
   g_test_add_func ("/crypto/open/signers", test_signers);
   g_test_add_func ("/crypto/open/nesting", test_nesting);
   g_test_add_func ("/crypto/open/partial-mime", test_partial_mime);
+  g_test_add_func ("/crypto/open/repairs", test_repairs);
   g_test_add_func ("/crypto/open/inline-signed", test_inline_signed);
   g_test_add_func ("/crypto/open/inline-encrypted", test_inline_encrypted);
   g_test_add_func ("/crypto/open/inline-partial", test_inline_partial);
