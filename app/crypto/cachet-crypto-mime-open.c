@@ -738,22 +738,51 @@ cachet_crypto_open (CachetCryptoRegistry           *registry,
       return g_steal_pointer (&opened);
     }
 
-  /* The outer headers, then the opened content. */
+  /* The outer headers, then the opened content's own.  A sealed part with
+   * protected headers (protected-headers="v1") carries the real Subject
+   * (the outer one is often "..."): it wins.  Other headers inside the
+   * content are dropped rather than shown twice. */
   {
     GByteArray *out = g_byte_array_sized_new (content->len + 4096);
+    g_autoptr(CachetMimeEntity) inner = _cachet_mime_entity_parse ((const char *) content->data,
+                                                                   content->len);
+    CachetMimeField *subject = NULL;
+    gsize body_length;
+    const char *body;
+
+    if (_cachet_mime_entity_param (inner, "protected-headers") != NULL)
+      for (guint i = 0; i < inner->fields->len && subject == NULL; i++)
+        {
+          CachetMimeField *field = g_ptr_array_index (inner->fields, i);
+
+          if (g_ascii_strcasecmp (field->name, "Subject") == 0)
+            subject = field;
+        }
 
     top = _cachet_mime_entity_parse ((const char *) canon->data, canon->len);
     for (guint i = 0; i < top->fields->len; i++)
       {
         CachetMimeField *field = g_ptr_array_index (top->fields, i);
+        const char *from = (const char *) canon->data;
 
         if (_cachet_mime_field_is_content (field))
           continue;
-        g_byte_array_append (out, canon->data + field->offset, field->length);
-        if (canon->data[field->offset + field->length - 1] != '\n')
+        if (subject != NULL && g_ascii_strcasecmp (field->name, "Subject") == 0)
+          {
+            field = subject;
+            from = inner->data;
+            subject = NULL;
+          }
+        g_byte_array_append (out, (const guint8 *) from + field->offset, field->length);
+        if (from[field->offset + field->length - 1] != '\n')
           _cachet_crypto_mime_append (out, "\r\n");
       }
-    g_byte_array_append (out, content->data, content->len);
+    if (subject != NULL)
+      g_byte_array_append (out, (const guint8 *) inner->data + subject->offset, subject->length);
+    _cachet_crypto_mime_append_content_fields (out, inner, NULL);
+    _cachet_crypto_mime_append (out, "\r\n");
+    body = _cachet_mime_entity_body (inner, &body_length);
+    g_byte_array_append (out, (const guint8 *) body, body_length);
     opened->message = _cachet_crypto_mime_finish (out, _cachet_crypto_mime_uses_lf (data, length));
   }
   return g_steal_pointer (&opened);

@@ -565,6 +565,46 @@ toy_run (CachetCryptoOp  op,
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
 }
 
+/* Protected headers: the Subject inside the encrypted part is shown. */
+static void
+test_protected_subject (void)
+{
+  static const char inner[] = "Content-Type: text/plain; charset=utf-8; protected-headers=\"v1\"\r\n"
+                              "Subject: The real subject\r\n"
+                              "From: Alice <alice@example.org>\r\n"
+                              "\r\n"
+                              "Grüße aus Köln.\r\nFrom here on.\r\n";
+  g_autoptr(GBytes) armour = NULL;
+  g_autoptr(GString) raw = g_string_new (NULL);
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(CachetCryptoOpened) opened = NULL;
+  g_autoptr(CachetMessage) shown = NULL;
+  guint subjects = 0;
+
+  if (crypto_test_skip_without (registry))
+    return;
+  armour = toy_run (CACHET_CRYPTO_OP_ENCRYPT, CACHET_CRYPTO_FLAG_ARMOR, inner, sizeof inner - 1);
+  g_string_append (raw, "From: Alice <alice@example.org>\nTo: bob@example.org\nSubject: ...\n"
+                        "MIME-Version: 1.0\nContent-Type: multipart/encrypted; "
+                        "protocol=\"application/pgp-encrypted\"; boundary=\"e\"\n\n"
+                        "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n"
+                        "--e\nContent-Type: application/octet-stream\n\n");
+  g_string_append_len (raw, g_bytes_get_data (armour, NULL), g_bytes_get_size (armour));
+  g_string_append (raw, "--e--\n");
+  message = g_string_free_to_bytes (g_steal_pointer (&raw));
+
+  opened = crypto_test_open (registry, message);
+  g_assert_null (opened->problem);
+  g_assert_true (opened->decrypted);
+  shown = cachet_message_new_from_bytes (opened->message);
+  g_assert_cmpstr (cachet_message_get_subject (shown), ==, "The real subject");
+  for (guint i = 0; i < cachet_message_get_n_headers (shown); i++)
+    if (g_ascii_strcasecmp (cachet_message_get_header_name (shown, i), "Subject") == 0)
+      subjects++;
+  g_assert_cmpuint (subjects, ==, 1);
+  g_assert_nonnull (strstr (cachet_message_get_body_text (shown), "Grüße aus Köln."));
+}
+
 static GBytes *
 inline_message (const char *charset,
                 const char *encoding,
@@ -988,6 +1028,7 @@ main (int    argc,
   g_test_add_func ("/crypto/open/nesting", test_nesting);
   g_test_add_func ("/crypto/open/partial-mime", test_partial_mime);
   g_test_add_func ("/crypto/open/repairs", test_repairs);
+  g_test_add_func ("/crypto/open/protected-subject", test_protected_subject);
   g_test_add_func ("/crypto/open/inline-signed", test_inline_signed);
   g_test_add_func ("/crypto/open/inline-encrypted", test_inline_encrypted);
   g_test_add_func ("/crypto/open/inline-partial", test_inline_partial);
