@@ -186,12 +186,21 @@ _cachet_crypto_mime_to_crlf (const char *data,
                              gsize       length)
 {
   GByteArray *out = g_byte_array_sized_new (length + length / 32 + 2);
+  gsize pos = 0;
 
-  for (gsize i = 0; i < length; i++)
+  while (pos < length)
     {
-      if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r'))
-        g_byte_array_append (out, (const guint8 *) "\r", 1);
-      g_byte_array_append (out, (const guint8 *) data + i, 1);
+      const char *nl = memchr (data + pos, '\n', length - pos);
+      gsize end = nl != NULL ? (gsize) (nl - data) : length;
+
+      g_byte_array_append (out, (const guint8 *) data + pos, end - pos);
+      if (nl == NULL)
+        break;
+      if (end == 0 || data[end - 1] != '\r')
+        g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+      else
+        g_byte_array_append (out, (const guint8 *) "\n", 1);
+      pos = end + 1;
     }
   return out;
 }
@@ -649,16 +658,38 @@ _cachet_mime_split (const CachetMimeEntity *entity,
 /* ------------------------------------------------------------------------ */
 /* A quick look                                                             */
 
+/* Whether a part header in BODY (a "Content-Type:" line, folded or not)
+ * names one of TYPES.  One pass over the lines; no parsing. */
 static gboolean
-memcasemem (const char *haystack,
-            gsize       length,
-            const char *needle)
+body_has_part_type (const char        *body,
+                    gsize              length,
+                    const char *const *types,
+                    gsize              n_types)
 {
-  gsize n = strlen (needle);
+  gsize pos = 0;
 
-  for (gsize i = 0; i + n <= length; i++)
-    if (g_ascii_strncasecmp (haystack + i, needle, n) == 0)
-      return TRUE;
+  while (pos + 13 < length)
+    {
+      const char *nl = memchr (body + pos, '\n', length - pos);
+      gsize next = nl != NULL ? (gsize) (nl - body) + 1 : length;
+
+      if ((body[pos] == 'C' || body[pos] == 'c')
+          && g_ascii_strncasecmp (body + pos, "Content-Type:", 13) == 0)
+        {
+          gsize v = pos + 13;
+
+          while (v < length && g_ascii_isspace (body[v]))
+            v++;
+          for (gsize i = 0; i < n_types; i++)
+            {
+              gsize n = strlen (types[i]);
+
+              if (v + n <= length && g_ascii_strncasecmp (body + v, types[i], n) == 0)
+                return TRUE;
+            }
+        }
+      pos = next;
+    }
   return FALSE;
 }
 
@@ -688,11 +719,14 @@ cachet_crypto_looks_sealed (GBytes *message)
   body = _cachet_mime_entity_body (entity, &body_length);
   if (g_str_has_prefix (entity->type, "multipart/"))
     {
-      for (gsize i = 0; i < G_N_ELEMENTS (sealed_types); i++)
-        if (memcasemem (body, body_length, sealed_types[i]))
-          return TRUE;
-      /* PGP/MIME that Exchange turned into multipart/mixed. */
-      if (memcasemem (body, body_length, "application/pgp-encrypted"))
+      /* application/pgp-encrypted: PGP/MIME that Exchange turned into
+       * multipart/mixed. */
+      static const char *const part_types[] = {
+        "multipart/signed", "multipart/encrypted", "application/pkcs7-mime",
+        "application/x-pkcs7-mime", "application/pgp-encrypted",
+      };
+
+      if (body_has_part_type (body, body_length, part_types, G_N_ELEMENTS (part_types)))
         return TRUE;
     }
   if (g_str_has_prefix (entity->type, "multipart/") || g_strcmp0 (entity->type, "text/plain") == 0)
