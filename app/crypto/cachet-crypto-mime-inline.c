@@ -157,7 +157,7 @@ _cachet_crypto_mime_open_inline (CachetCryptoMimeWalk *w,
       append_text (shown, data + pos, start - pos, charset);
       outside |= !_cachet_crypto_mime_is_blank (data + pos, start - pos);
       w->opened->inline_pgp = TRUE;
-      _cachet_crypto_mime_walk_protocol (w, proto);
+      _cachet_mime_walk_protocol (w, proto);
       if (is_message)
         w->opened->encrypted = TRUE;
       else
@@ -168,7 +168,7 @@ _cachet_crypto_mime_open_inline (CachetCryptoMimeWalk *w,
         tail = -1;
       if (tail < 0)
         {
-          _cachet_crypto_mime_walk_problem (w, _("The PGP block in this message is incomplete."));
+          _cachet_mime_walk_problem (w, _("The PGP block in this message is incomplete."));
           pos = start;
           break;
         }
@@ -180,8 +180,8 @@ _cachet_crypto_mime_open_inline (CachetCryptoMimeWalk *w,
 
         if (is_message)
           {
-            result = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_DECRYPT, CACHET_CRYPTO_FLAG_ALSO_SIGN,
-                                 block, NULL, TRUE);
+            result = _cachet_mime_walk_run (w, proto, CACHET_CRYPTO_OP_DECRYPT,
+                                            CACHET_CRYPTO_FLAG_ALSO_SIGN, block, NULL, TRUE);
             if (result != NULL)
               {
                 g_autofree char *named = armor_charset (data + start, end - start);
@@ -191,7 +191,8 @@ _cachet_crypto_mime_open_inline (CachetCryptoMimeWalk *w,
                 w->opened->decrypted = TRUE;
                 if (w->opened->signatures->len > 0)
                   w->opened->is_signed = TRUE;
-                /* The plaintext's charset: the armour's, else UTF-8 when it is, else the part's. */
+                /* The plaintext's charset: the armour's, else UTF-8 when
+                 * it is, else the part's. */
                 append_text (shown, plain != NULL ? plain : "", n,
                              named != NULL ? named
                              : g_utf8_validate (plain != NULL ? plain : "", n, NULL) ? NULL : charset);
@@ -202,13 +203,14 @@ _cachet_crypto_mime_open_inline (CachetCryptoMimeWalk *w,
           {
             gsize sig_start = (gsize) find_line (data, length, start, BEGIN_SIGNATURE);
 
-            result = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_VERIFY, CACHET_CRYPTO_FLAG_OPAQUE,
-                                 block, NULL, TRUE);
+            result = _cachet_mime_walk_run (w, proto, CACHET_CRYPTO_OP_VERIFY,
+                                            CACHET_CRYPTO_FLAG_OPAQUE, block, NULL, TRUE);
             if (result != NULL)
               {
                 /* The signed text, in the part's charset as it was signed. */
                 if (g_bytes_get_size (result) > 0)
-                  append_text (shown, g_bytes_get_data (result, NULL), g_bytes_get_size (result), charset);
+                  append_text (shown, g_bytes_get_data (result, NULL), g_bytes_get_size (result),
+                               charset);
                 else
                   {
                     g_autoptr(GString) own = cleartext (data + start, sig_start - start,

@@ -46,8 +46,8 @@ cachet_crypto_opened_free (CachetCryptoOpened *opened)
 }
 
 void
-_cachet_crypto_mime_walk_problem (CachetCryptoMimeWalk *w,
-                                  const char           *raw)
+_cachet_mime_walk_problem (CachetCryptoMimeWalk *w,
+                           const char           *raw)
 {
   /* Parameters of the message may be quoted in it: valid UTF-8 only. */
   g_autofree char *text = g_utf8_make_valid (raw, -1);
@@ -66,8 +66,8 @@ _cachet_crypto_mime_walk_problem (CachetCryptoMimeWalk *w,
 }
 
 void
-_cachet_crypto_mime_walk_protocol (CachetCryptoMimeWalk           *w,
-                                   const CachetCryptoMimeProtocol *proto)
+_cachet_mime_walk_protocol (CachetCryptoMimeWalk           *w,
+                            const CachetCryptoMimeProtocol *proto)
 {
   if (w->opened->protocol == NULL)
     w->opened->protocol = g_strdup (proto->protocol);
@@ -88,10 +88,10 @@ take_error (CachetCryptoMimeWalk *w,
             g_error_free (error);
           return;
         }
-      _cachet_crypto_mime_walk_problem (w, _("The passphrase was not given."));
+      _cachet_mime_walk_problem (w, _("The passphrase was not given."));
     }
   else
-    _cachet_crypto_mime_walk_problem (w, error->message);
+    _cachet_mime_walk_problem (w, error->message);
   g_error_free (error);
 }
 
@@ -105,13 +105,13 @@ take_signatures (CachetCryptoMimeWalk *w,
 
 /* Runs OP of PROTO's plugin on INPUT.  NULL on trouble (a problem added). */
 GBytes *
-_cachet_crypto_mime_walk_run (CachetCryptoMimeWalk           *w,
-                              const CachetCryptoMimeProtocol *proto,
-                              CachetCryptoOp                  op,
-                              guint32                         flags,
-                              GBytes                         *input,
-                              GBytes                         *signature,
-                              gboolean                        want_output)
+_cachet_mime_walk_run (CachetCryptoMimeWalk           *w,
+                       const CachetCryptoMimeProtocol *proto,
+                       CachetCryptoOp                  op,
+                       guint32                         flags,
+                       GBytes                         *input,
+                       GBytes                         *signature,
+                       gboolean                        want_output)
 {
   static const guint32 caps[] = {
     [CACHET_CRYPTO_OP_DECRYPT] = CACHET_CRYPTO_CAP_DECRYPT,
@@ -294,14 +294,14 @@ open_signed (CachetCryptoMimeWalk *w,
     {
       g_autofree char *text = g_strdup_printf (_("The message is signed in a way Cachet does not know (%s)."),
                                                protocol != NULL ? protocol : "?");
-      _cachet_crypto_mime_walk_problem (w, text);
+      _cachet_mime_walk_problem (w, text);
       return NULL;
     }
-  _cachet_crypto_mime_walk_protocol (w, proto);
+  _cachet_mime_walk_protocol (w, proto);
   parts = _cachet_mime_split (entity, &closed);
   if (!closed || parts->len != 2)
     {
-      _cachet_crypto_mime_walk_problem (w, _("The signed message is damaged: its parts are incomplete."));
+      _cachet_mime_walk_problem (w, _("The signed message is damaged: its parts are incomplete."));
       return NULL;
     }
   content = &g_array_index (parts, CachetMimeSpan, 0);
@@ -310,7 +310,7 @@ open_signed (CachetCryptoMimeWalk *w,
   if (!_cachet_crypto_mime_type_is (sig_entity->type, proto->signature_type,
                                     proto->signature_aliases))
     {
-      _cachet_crypto_mime_walk_problem (w, _("The signed message is damaged: its signature is missing."));
+      _cachet_mime_walk_problem (w, _("The signed message is damaged: its signature is missing."));
       return NULL;
     }
 
@@ -318,11 +318,12 @@ open_signed (CachetCryptoMimeWalk *w,
   signed_bytes = g_bytes_new (entity->data + content->offset, content->length);
   signature = _cachet_mime_entity_decode (sig_entity);
   before = w->opened->signatures->len;
-  nothing = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_VERIFY, 0, signed_bytes, signature, FALSE);
+  nothing = _cachet_mime_walk_run (w, proto, CACHET_CRYPTO_OP_VERIFY, 0, signed_bytes, signature,
+                                   FALSE);
   if (nothing == NULL)
     return NULL;
   if (w->opened->signatures->len == before)
-    _cachet_crypto_mime_walk_problem (w, _("The plugin found no signature."));
+    _cachet_mime_walk_problem (w, _("The plugin found no signature."));
 
   {
     GByteArray *inner = open_entity (w, entity->data + content->offset, content->length,
@@ -382,19 +383,19 @@ decrypt_parts (CachetCryptoMimeWalk           *w,
   if (!_cachet_crypto_mime_type_is (version->type, proto->encrypted_protocol, NULL)
       || (!proto->generic && !has_version_1 (version_body)))
     {
-      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: its version part is missing."));
+      _cachet_mime_walk_problem (w, _("The encrypted message is damaged: its version part is missing."));
       return NULL;
     }
   payload = _cachet_mime_entity_parse (data + payload_span->offset, payload_span->length);
   ciphertext = _cachet_mime_entity_decode (payload);
   if (_cachet_crypto_mime_is_blank (g_bytes_get_data (ciphertext, NULL), g_bytes_get_size (ciphertext)))
     {
-      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
+      _cachet_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
       return NULL;
     }
 
   /* RFC 3156 6.2: a combined signature is checked while decrypting. */
-  plaintext = _cachet_crypto_mime_walk_run (w, proto, CACHET_CRYPTO_OP_DECRYPT,
+  plaintext = _cachet_mime_walk_run (w, proto, CACHET_CRYPTO_OP_DECRYPT,
                                             CACHET_CRYPTO_FLAG_ALSO_SIGN, ciphertext, NULL, TRUE);
   if (plaintext == NULL)
     return NULL;
@@ -422,14 +423,14 @@ open_encrypted (CachetCryptoMimeWalk *w,
     {
       g_autofree char *text = g_strdup_printf (_("The message is encrypted in a way Cachet does not know (%s)."),
                                                protocol != NULL ? protocol : "?");
-      _cachet_crypto_mime_walk_problem (w, text);
+      _cachet_mime_walk_problem (w, text);
       return NULL;
     }
-  _cachet_crypto_mime_walk_protocol (w, proto);
+  _cachet_mime_walk_protocol (w, proto);
   parts = _cachet_mime_split (entity, &closed);
   if (!closed || parts->len != 2)
     {
-      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: its parts are incomplete."));
+      _cachet_mime_walk_problem (w, _("The encrypted message is damaged: its parts are incomplete."));
       return NULL;
     }
   return decrypt_parts (w, proto, entity->data,
@@ -459,7 +460,7 @@ open_pkcs7 (CachetCryptoMimeWalk           *w,
   else
     return NULL;   /* certs-only, compressed-data: left as they are */
 
-  _cachet_crypto_mime_walk_protocol (w, proto);
+  _cachet_mime_walk_protocol (w, proto);
   if (decrypt)
     w->opened->encrypted = TRUE;
   else
@@ -467,10 +468,10 @@ open_pkcs7 (CachetCryptoMimeWalk           *w,
   data = _cachet_mime_entity_decode (entity);
   if (_cachet_crypto_mime_is_blank (g_bytes_get_data (data, NULL), g_bytes_get_size (data)))
     {
-      _cachet_crypto_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
+      _cachet_mime_walk_problem (w, _("The encrypted message is damaged: it holds no encrypted data."));
       return NULL;
     }
-  content = _cachet_crypto_mime_walk_run (w, proto, decrypt ? CACHET_CRYPTO_OP_DECRYPT : CACHET_CRYPTO_OP_VERIFY,
+  content = _cachet_mime_walk_run (w, proto, decrypt ? CACHET_CRYPTO_OP_DECRYPT : CACHET_CRYPTO_OP_VERIFY,
                         decrypt ? CACHET_CRYPTO_FLAG_ALSO_SIGN : CACHET_CRYPTO_FLAG_OPAQUE,
                         data, NULL, TRUE);
   if (content == NULL)
@@ -560,7 +561,7 @@ open_multipart (CachetCryptoMimeWalk *w,
       const CachetCryptoMimeProtocol *proto = _cachet_crypto_mime_protocol_by_name ("openpgp");
 
       w->opened->encrypted = TRUE;
-      _cachet_crypto_mime_walk_protocol (w, proto);
+      _cachet_mime_walk_protocol (w, proto);
       return decrypt_parts (w, proto, entity->data,
                             &g_array_index (parts, CachetMimeSpan, 1),
                             &g_array_index (parts, CachetMimeSpan, 2), depth);
@@ -661,7 +662,7 @@ open_entity (CachetCryptoMimeWalk *w,
     return NULL;
   if (depth > CACHET_CRYPTO_MIME_MAX_DEPTH)
     {
-      _cachet_crypto_mime_walk_problem (w, _("The message is nested too deeply to be opened."));
+      _cachet_mime_walk_problem (w, _("The message is nested too deeply to be opened."));
       return NULL;
     }
 

@@ -203,19 +203,19 @@ typedef struct
 } CachetCryptoMimeWalk;
 
 /* Adds a sentence to OPENED's problem (made valid UTF-8). */
-void    _cachet_crypto_mime_walk_problem  (CachetCryptoMimeWalk                           *w,
-                                           const char                     *text);
-void    _cachet_crypto_mime_walk_protocol (CachetCryptoMimeWalk                           *w,
-                                           const CachetCryptoMimeProtocol *proto);
+void    _cachet_mime_walk_problem  (CachetCryptoMimeWalk           *w,
+                                    const char                     *text);
+void    _cachet_mime_walk_protocol (CachetCryptoMimeWalk           *w,
+                                    const CachetCryptoMimeProtocol *proto);
 /* Runs OP of PROTO's plugin on INPUT; signatures go to OPENED.  NULL on
  * trouble (a problem added, or W->error set when cancelled). */
-GBytes *_cachet_crypto_mime_walk_run      (CachetCryptoMimeWalk                           *w,
-                                           const CachetCryptoMimeProtocol *proto,
-                                           CachetCryptoOp                  op,
-                                           guint32                         flags,
-                                           GBytes                         *input,
-                                           GBytes                         *signature,
-                                           gboolean                        want_output);
+GBytes *_cachet_mime_walk_run      (CachetCryptoMimeWalk           *w,
+                                    const CachetCryptoMimeProtocol *proto,
+                                    CachetCryptoOp                  op,
+                                    guint32                         flags,
+                                    GBytes                         *input,
+                                    GBytes                         *signature,
+                                    gboolean                        want_output);
 /* The content fields of ENTITY, as written, but those named in SKIP. */
 void     _cachet_crypto_mime_append_content_fields (GByteArray             *out,
                                                     const CachetMimeEntity *entity,
@@ -223,9 +223,9 @@ void     _cachet_crypto_mime_append_content_fields (GByteArray             *out,
 gboolean _cachet_crypto_mime_is_blank (const char *data,
                                        gsize       length);
 /* A text/plain part with inline PGP blocks opened, or NULL when it stays. */
-GByteArray *_cachet_crypto_mime_open_inline (CachetCryptoMimeWalk             *w,
-                                             CachetMimeEntity *entity,
-                                             gboolean          covered);
+GByteArray *_cachet_crypto_mime_open_inline (CachetCryptoMimeWalk *w,
+                                             CachetMimeEntity     *entity,
+                                             gboolean              covered);
 
 /* Nesting deeper than this is refused. */
 #define CACHET_CRYPTO_MIME_MAX_DEPTH 32
