@@ -113,6 +113,10 @@ _cachet_mime_entity_body (const CachetMimeEntity *entity, gsize *length)
   *length = entity->length - entity->body_offset;
   return entity->data + entity->body_offset;
 }
+/* Appends FIELD of ENTITY as written, ending in CRLF. */
+void     _cachet_mime_append_field (GByteArray             *out,
+                                    const CachetMimeEntity *entity,
+                                    const CachetMimeField  *field);
 /* TRUE for Content-* fields: they belong to the entity, the others to the message. */
 gboolean _cachet_mime_field_is_content (const CachetMimeField *field);
 /* The body with its transfer encoding removed. */

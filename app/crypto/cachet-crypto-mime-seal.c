@@ -563,7 +563,7 @@ cachet_crypto_seal (CachetCryptoRegistry          *registry,
         if (!_cachet_mime_field_is_content (field))
           continue;
         has_type |= g_ascii_strcasecmp (field->name, "Content-Type") == 0;
-        g_byte_array_append (raw, (const guint8 *) top->data + field->offset, field->length);
+        _cachet_mime_append_field (raw, top, field);
       }
     if (!has_type)
       _cachet_crypto_mime_append (raw, "Content-Type: text/plain; charset=us-ascii\r\n");
@@ -691,7 +691,7 @@ cachet_crypto_seal (CachetCryptoRegistry          *registry,
       if (_cachet_mime_field_is_content (field))
         continue;
       has_mime_version |= g_ascii_strcasecmp (field->name, "MIME-Version") == 0;
-      g_byte_array_append (result, (const guint8 *) top->data + field->offset, field->length);
+      _cachet_mime_append_field (result, top, field);
     }
   if (!has_mime_version)
     _cachet_crypto_mime_append (result, "MIME-Version: 1.0\r\n");

@@ -513,6 +513,16 @@ _cachet_mime_entity_header (const CachetMimeEntity *entity,
   return NULL;
 }
 
+void
+_cachet_mime_append_field (GByteArray             *out,
+                           const CachetMimeEntity *entity,
+                           const CachetMimeField  *field)
+{
+  g_byte_array_append (out, (const guint8 *) entity->data + field->offset, field->length);
+  if (field->length == 0 || entity->data[field->offset + field->length - 1] != '\n')
+    g_byte_array_append (out, (const guint8 *) "\r\n", 2);
+}
+
 gboolean
 _cachet_mime_field_is_content (const CachetMimeField *field)
 {

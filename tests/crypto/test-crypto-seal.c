@@ -402,6 +402,45 @@ test_smime_structure (void)
   g_assert_cmpstr (cachet_message_get_subject (e), ==, "Sealed test");
 }
 
+/* Line ends as given (CRLF in, CRLF out), a message of headers only, and
+ * one without any Content-Type. */
+static void
+test_edges (void)
+{
+  static const char headers_only[] = "From: alice@example.org\nTo: bob@example.org\nSubject: Empty\n"
+                                     "Content-Type: text/plain";
+  static const char no_type[] = "From: alice@example.org\r\nSubject: Plain\r\n\r\nJust text.\r\n";
+  g_autoptr(GBytes) a = g_bytes_new_static (headers_only, sizeof headers_only - 1);
+  g_autoptr(GBytes) b = g_bytes_new_static (no_type, sizeof no_type - 1);
+  g_autoptr(GBytes) sealed_a = NULL;
+  g_autoptr(GBytes) sealed_b = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetMessage) ma = NULL;
+  g_autoptr(CachetMessage) mb = NULL;
+  const char *raw;
+  gsize n;
+
+  if (crypto_test_skip_without (registry))
+    return;
+  sealed_a = crypto_test_seal (registry, a, NULL, TRUE, FALSE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ma = cachet_message_new_from_bytes (sealed_a);
+  g_assert_cmpstr (cachet_message_get_subject (ma), ==, "Empty");
+  g_assert_cmpstr (cachet_part_get_mime_type (cachet_message_get_root (ma)), ==, "multipart/signed");
+  g_assert_cmpstr (cachet_part_get_mime_type (child (cachet_message_get_root (ma), 0)), ==, "text/plain");
+
+  sealed_b = crypto_test_seal (registry, b, NULL, TRUE, TRUE, NULL, NULL, &error);
+  g_assert_no_error (error);
+  raw = g_bytes_get_data (sealed_b, &n);
+  /* Every line end CRLF, as the input had. */
+  for (gsize i = 0; i < n; i++)
+    if (raw[i] == '\n')
+      g_assert_true (i > 0 && raw[i - 1] == '\r');
+  mb = cachet_message_new_from_bytes (sealed_b);
+  g_assert_cmpstr (cachet_message_get_subject (mb), ==, "Plain");
+  g_assert_cmpstr (cachet_part_get_mime_type (cachet_message_get_root (mb)), ==, "multipart/encrypted");
+}
+
 /* A protocol the host has no row for: RFC 1847 structure labelled with
  * the plugin's content types. */
 static void
@@ -463,6 +502,7 @@ main (int    argc,
   g_test_add_func ("/crypto/seal/refusals", test_refusals);
   g_test_add_func ("/crypto/seal/smime-structure", test_smime_structure);
   g_test_add_func ("/crypto/seal/generic-structure", test_generic_structure);
+  g_test_add_func ("/crypto/seal/edges", test_edges);
   status = g_test_run ();
 
   g_clear_pointer (&registry, cachet_crypto_registry_free);
