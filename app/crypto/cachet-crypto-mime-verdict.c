@@ -176,6 +176,7 @@ cachet_crypto_verdict_new (const CachetCryptoOpened *opened,
 {
   g_autofree char *from = NULL;
   Summary s = { CACHET_CRYPTO_VERDICT_GOOD, NULL, NULL };
+  gboolean problem_told = FALSE;
   CachetCryptoVerdict *verdict;
 
   g_return_val_if_fail (opened != NULL, NULL);
@@ -202,6 +203,7 @@ cachet_crypto_verdict_new (const CachetCryptoOpened *opened,
       add (&s, CACHET_CRYPTO_VERDICT_WARNING,
            why != NULL ? g_strdup_printf (_("Could not decrypt: %s"), why)
                        : g_strdup (_("Could not decrypt this message")));
+      problem_told = TRUE;
     }
 
   for (guint i = 0; opened->signatures != NULL && i < opened->signatures->len; i++)
@@ -215,7 +217,12 @@ cachet_crypto_verdict_new (const CachetCryptoOpened *opened,
       add (&s, CACHET_CRYPTO_VERDICT_WARNING,
            why != NULL ? g_strdup_printf (_("The signature could not be checked: %s"), why)
                        : g_strdup (_("The signature could not be checked")));
+      problem_told = TRUE;
     }
+
+  /* Trouble with another sealed part: never a plain "good". */
+  if (opened->problem != NULL && !problem_told)
+    add (&s, CACHET_CRYPTO_VERDICT_WARNING, first_line (opened->problem));
 
   if (opened->partial)
     add (&s, CACHET_CRYPTO_VERDICT_WARNING,

@@ -224,6 +224,18 @@ test_partial_and_none (void)
          "The signature could not be checked: No plugin for OpenPGP is installed.");
 }
 
+/* A good signature on one part and trouble with another: a warning. */
+static void
+test_problem_elsewhere (void)
+{
+  g_autoptr(CachetCryptoOpened) opened = opened_new ();
+
+  add_sig (opened, CACHET_CRYPTO_SIG_GOOD, 0, CACHET_CRYPTO_VALIDITY_FULL, ALICE);
+  opened->problem = g_strdup ("The signed message is damaged: its parts are incomplete.");
+  check (opened, "alice@example.org", CACHET_CRYPTO_VERDICT_WARNING,
+         "Signature good (alice@example.org) · The signed message is damaged: its parts are incomplete.");
+}
+
 /* The worst signature decides the level; every one is named. */
 static void
 test_several (void)
@@ -249,5 +261,6 @@ main (int    argc,
   g_test_add_func ("/crypto/verdict/decrypt", test_decrypt);
   g_test_add_func ("/crypto/verdict/partial-and-none", test_partial_and_none);
   g_test_add_func ("/crypto/verdict/several", test_several);
+  g_test_add_func ("/crypto/verdict/problem-elsewhere", test_problem_elsewhere);
   return g_test_run ();
 }
