@@ -132,6 +132,7 @@ _cachet_mime_walk_run (CachetCryptoMimeWalk           *w,
   request.op = op;
   request.flags = flags;
   request.protocol = proto->protocol;
+  request.sender = w->sender;
   request.cancellable = w->options->cancellable;
   request.ask_passphrase = w->options->ask_passphrase;
   request.ask_passphrase_data = w->options->ask_passphrase_data;
@@ -698,6 +699,7 @@ cachet_crypto_open (CachetCryptoRegistry           *registry,
   g_autoptr(CachetCryptoOpened) opened = NULL;
   g_autoptr(GByteArray) canon = NULL;
   g_autoptr(CachetMimeEntity) top = NULL;
+  g_autofree char *sender = NULL;
   g_autoptr(GByteArray) content = NULL;
   CachetCryptoMimeWalk w = { 0 };
   const char *data;
@@ -724,6 +726,10 @@ cachet_crypto_open (CachetCryptoRegistry           *registry,
   w.registry = registry;
   w.options = options;
   w.opened = opened;
+  top = _cachet_mime_entity_parse ((const char *) canon->data, canon->len);
+  if (top != NULL && _cachet_mime_entity_header (top, "From") != NULL)
+    sender = _cachet_crypto_mime_bare_address (_cachet_mime_entity_header (top, "From"));
+  w.sender = sender;
   content = open_entity (&w, (const char *) canon->data, canon->len, 0, FALSE);
   if (w.error != NULL)
     {
@@ -760,7 +766,6 @@ cachet_crypto_open (CachetCryptoRegistry           *registry,
             subject = field;
         }
 
-    top = _cachet_mime_entity_parse ((const char *) canon->data, canon->len);
     for (guint i = 0; i < top->fields->len; i++)
       {
         CachetMimeField *field = g_ptr_array_index (top->fields, i);

@@ -204,6 +204,8 @@ typedef struct
   CachetCryptoOpened            *opened;
   GError                        *error;       /* only cancellation */
   gboolean                       uncovered;   /* content outside any encryption or signature */
+  char                          *sender;      /* the From: address, passed to plugins so they
+                                               * can name the matching user ID of a signer */
 } CachetCryptoMimeWalk;
 
 /* Adds a sentence to OPENED's problem (made valid UTF-8). */

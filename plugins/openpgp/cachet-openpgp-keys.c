@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cachet-openpgp-private.h"
 
@@ -536,12 +537,22 @@ openpgp_report_signatures (OpenpgpOp              *op,
         {
           gpgme_user_id_t uid = NULL;
 
-          for (gpgme_user_id_t u = key->uids; u != NULL; u = u->next)
-            if (!u->revoked && !u->invalid)
+          /* The user ID with the message's From address, when the key has
+           * one: the host compares the signer with From, and the validity
+           * shown must be that address's own, not the key's best. */
+          for (gpgme_user_id_t u = key->uids; u != NULL && op->sender != NULL; u = u->next)
+            if (!u->revoked && !u->invalid && u->email != NULL
+                && strcasecmp (u->email, op->sender) == 0)
               {
                 uid = u;
+                if (out.status == CACHET_CRYPTO_SIG_GOOD)
+                  out.validity = validity_from_gpgme (u->validity < sig->validity
+                                                      ? u->validity : sig->validity);
                 break;
               }
+          for (gpgme_user_id_t u = key->uids; u != NULL && uid == NULL; u = u->next)
+            if (!u->revoked && !u->invalid)
+              uid = u;
           out.signer_uid = uid != NULL ? uid->uid : key->uids != NULL ? key->uids->uid : NULL;
         }
 

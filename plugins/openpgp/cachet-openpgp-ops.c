@@ -291,6 +291,7 @@ openpgp_decrypt (CachetCryptoPlugin          *plugin,
   if (!openpgp_copy_params (params, &local))
     return openpgp_fail (&op, CACHET_CRYPTO_STATUS_FAILED, 0, "The request was not understood.");
   verify = (local.flags & CACHET_CRYPTO_FLAG_ALSO_SIGN) != 0;
+  op.sender = local.sender;
   /* The input is kept until the first plaintext comes out: gpg asks for
    * the passphrase before that. */
   if (!openpgp_source_init (&source, &op, input, 1)
@@ -469,6 +470,7 @@ openpgp_verify (CachetCryptoPlugin          *plugin,
                 CachetCryptoResultSink      *sink_handle)
 {
   OpenpgpOp op = { .plugin = plugin, .call = call, .attempt = 1 };
+  CachetCryptoParams local;
   OpenpgpSource source, sig_source;
   OpenpgpSink sink;
   OpenpgpSigpipe sigpipe;
@@ -480,6 +482,8 @@ openpgp_verify (CachetCryptoPlugin          *plugin,
   gpgme_error_t err;
 
   memset (&sig_source, 0, sizeof sig_source);
+  if (params != NULL && openpgp_copy_params (params, &local))
+    op.sender = local.sender;
   if (!openpgp_source_init (&source, &op, input, 0)
       || (detached && !openpgp_source_init (&sig_source, &op, signature, 0))
       || !openpgp_sink_init (&sink, &op, detached ? NULL : output, 0))

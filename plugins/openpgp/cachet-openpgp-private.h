@@ -51,6 +51,7 @@ typedef struct
   int                 ask_failed;       /* the host's prompt failed */
   int                 stream_failed;    /* a host stream returned an error */
   int                 cancelled;        /* is_cancelled said so in a callback */
+  const char         *sender;           /* the message's From address, or NULL */
 } OpenpgpOp;
 
 /* Input from a host stream.  While RECORDING, what is read is also kept so

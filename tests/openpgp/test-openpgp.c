@@ -838,6 +838,55 @@ test_corpus (void)
   g_free (gmime_prompt.hint);
 }
 
+/* A key with several addresses: the signer reported is the user ID with
+ * the message's From address, so the host's From check does not warn
+ * about a key that does carry that address. */
+static void
+test_signer_uid_for_sender (void)
+{
+  g_autoptr(GBytes) data = g_bytes_new_static (SIGNED_TEXT, strlen (SIGNED_TEXT));
+  g_autoptr(GBytes) sig = NULL;
+  g_autoptr(CachetCryptoOutcome) plain = NULL;
+  g_autoptr(CachetCryptoOutcome) work = NULL;
+  g_autoptr(CachetCryptoOutcome) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  Op op = { .op = CACHET_CRYPTO_OP_VERIFY };
+  CachetCryptoSignatureResult *s;
+
+  SKIP_IF_NEEDED ();
+  out = GPG (world.home, NULL, "--pinentry-mode", "loopback", "--passphrase", "",
+             "--quick-add-uid", world.alice, "Alice at Work <alice@work.example>");
+  sig = sign (data, CACHET_CRYPTO_FLAG_DETACHED | CACHET_CRYPTO_FLAG_ARMOR,
+              "alice@example.org", NULL, NULL, &error);
+  g_assert_no_error (error);
+  op.input = data;
+  op.signature = sig;
+
+  /* Whichever user ID gpg lists first, the From address picks its own. */
+  op.sender = "alice@example.org";
+  plain = run (&op, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (only_signature (plain)->signer_uid, ==, "Alice <alice@example.org>");
+
+  op.sender = "ALICE@work.example";
+  work = run (&op, NULL, &error);
+  g_assert_no_error (error);
+  s = only_signature (work);
+  g_assert_cmpint (s->status, ==, CACHET_CRYPTO_SIG_GOOD);
+  g_assert_cmpstr (s->signer_uid, ==, "Alice at Work <alice@work.example>");
+  g_assert_cmpint (s->validity, >=, CACHET_CRYPTO_VALIDITY_FULL);
+
+  /* An address the key does not have: one of its own user IDs, so the
+   * host sees the mismatch. */
+  op.sender = "mallory@example.net";
+  other = run (&op, NULL, &error);
+  g_assert_no_error (error);
+  s = only_signature (other);
+  g_assert_true (g_strcmp0 (s->signer_uid, "Alice <alice@example.org>") == 0
+                 || g_strcmp0 (s->signer_uid, "Alice at Work <alice@work.example>") == 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -882,6 +931,8 @@ main (int    argc,
   g_test_add_func ("/openpgp/garbage", test_garbage);
   g_test_add_func ("/openpgp/samples/interop-gpg", test_interop_gpg);
   g_test_add_func ("/openpgp/samples/corpus", test_corpus);
+  /* Last: it adds a user ID to Alice's key. */
+  g_test_add_func ("/openpgp/verify/signer-for-sender", test_signer_uid_for_sender);
 
   ret = g_test_run ();
   world_tear_down ();
