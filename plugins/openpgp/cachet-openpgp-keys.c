@@ -382,6 +382,50 @@ openpgp_key_lookup (CachetCryptoPlugin       *plugin,
   return status;
 }
 
+/* OK when SOURCE holds no secret key (it is rewound for the import);
+ * else the error status, set on the call. */
+static int32_t
+refuse_secret_keys (OpenpgpOp     *op,
+                    OpenpgpSource *source)
+{
+  gpgme_ctx_t ctx = NULL;
+  gpgme_data_t data = NULL;
+  gpgme_key_t key = NULL;
+  gpgme_error_t err;
+  OpenpgpSigpipe sigpipe;
+  int secret = 0;
+
+  if (!openpgp_new_context (op, &ctx, 0))
+    return CACHET_CRYPTO_STATUS_FAILED;
+  err = openpgp_source_data (source, &data);
+  if (err == 0)
+    {
+      openpgp_sigpipe_block (&sigpipe);
+      err = gpgme_op_keylist_from_data_start (ctx, data, 0);
+      while (err == 0 && (err = gpgme_op_keylist_next (ctx, &key)) == 0)
+        {
+          if (key->secret)
+            secret = 1;
+          gpgme_key_unref (key);
+        }
+      gpgme_op_keylist_end (ctx);
+      openpgp_sigpipe_restore (&sigpipe);
+    }
+  gpgme_data_release (data);
+  gpgme_release (ctx);
+
+  if (openpgp_is_cancelled (op))
+    return openpgp_fail (op, CACHET_CRYPTO_STATUS_CANCELLED, 0, "Cancelled.");
+  if (secret)
+    return openpgp_fail (op, CACHET_CRYPTO_STATUS_BAD_DATA, 0,
+                         "This key data holds a secret key. Keys are taken from mail only "
+                         "when they are public; import a secret key with GnuPG itself.");
+  if (!openpgp_source_rewind (source))
+    return openpgp_fail (op, CACHET_CRYPTO_STATUS_FAILED, 0,
+                         "The key data is too large to import.");
+  return CACHET_CRYPTO_STATUS_OK;
+}
+
 int32_t
 openpgp_key_import (CachetCryptoPlugin         *plugin,
                     CachetCryptoCall           *call,
@@ -398,10 +442,24 @@ openpgp_key_import (CachetCryptoPlugin         *plugin,
   gpgme_error_t err;
   int32_t status = CACHET_CRYPTO_STATUS_OK;
 
-  if (!openpgp_source_init (&source, &op, input, 0))
+  if (!openpgp_source_init (&source, &op, input, 1))
     return openpgp_fail (&op, CACHET_CRYPTO_STATUS_FAILED, 0, "There is no key data to import.");
   if (!openpgp_new_context (&op, &ctx, 0))
-    return CACHET_CRYPTO_STATUS_FAILED;
+    {
+      openpgp_source_clear (&source);
+      return CACHET_CRYPTO_STATUS_FAILED;
+    }
+
+  /* Keys come from mail: only public keys are taken.  A secret key sent
+   * by someone else has no business in the user's keyring, so data with
+   * one is refused whole, before anything is imported. */
+  status = refuse_secret_keys (&op, &source);
+  if (status != CACHET_CRYPTO_STATUS_OK)
+    {
+      openpgp_source_clear (&source);
+      gpgme_release (ctx);
+      return status;
+    }
 
   err = openpgp_source_data (&source, &data);
   if (err == 0)
