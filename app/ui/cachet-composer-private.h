@@ -23,6 +23,8 @@ struct _CachetComposer
   GtkHeaderBar              *header_bar;
   GtkInfoBar                *info_bar;
   GtkLabel                  *info_label;
+  GtkToggleButton           *encrypt_button;
+  GtkToggleButton           *sign_button;
   GtkComboBoxText           *from_combo;
   GtkEntry                  *to_entry;
   GtkToggleButton           *cc_bcc_button;

@@ -529,6 +529,8 @@ cachet_composer_class_init (CachetComposerClass *klass)
   BIND (header_bar);
   BIND (info_bar);
   BIND (info_label);
+  BIND (encrypt_button);
+  BIND (sign_button);
   BIND (from_combo);
   BIND (to_entry);
   BIND (cc_bcc_button);
