@@ -10,16 +10,17 @@
 
 #include "cachet-crypto-call-private.h"
 
-/* One operation in flight.  The same object is the plugin's Call and its
- * ResultSink handle; MAGIC catches a plugin passing something else. */
-#define CALL_MAGIC 0x4c4c4143u  /* "CALL" */
-
+/* One operation in flight.  The plugin never sees its address: its Call
+ * and ResultSink handle is a token, a number never used twice, that the
+ * host looks up in the table of live calls.  A NULL, stale or made-up
+ * handle finds nothing, so a plugin that keeps a handle past its call
+ * cannot reach a later call or memory that is gone. */
 struct CachetCryptoCall
 {
-  guint32                     magic;
+  gpointer                    token;
   const char                 *plugin_id;
   const CachetCryptoRequest  *request;
-  GMutex                      lock;        /* guards everything below */
+  /* Guarded by calls_lock: */
   int32_t                     error_status;
   char                       *user_message;
   GError                     *stream_error;
@@ -30,14 +31,41 @@ struct CachetCryptoCall
 
 G_DEFINE_QUARK (cachet-crypto-call-error-quark, cachet_crypto_call_error)
 
-static CachetCryptoCall *
-call_from_handle (void *handle)
-{
-  CachetCryptoCall *call = handle;
+/* Live calls by token, and the lock for them and their mutable members. */
+static GMutex calls_lock;
+static GHashTable *live_calls;
+static guintptr last_token;
 
-  if (call == NULL || call->magic != CALL_MAGIC)
+/* The live call HANDLE stands for, or NULL.  Call with calls_lock held;
+ * the call stays live while it is held. */
+static CachetCryptoCall *
+call_from_handle (const void *handle)
+{
+  if (handle == NULL || live_calls == NULL)
     return NULL;
-  return call;
+  return g_hash_table_lookup (live_calls, handle);
+}
+
+static void
+call_register (CachetCryptoCall *call)
+{
+  g_mutex_lock (&calls_lock);
+  if (live_calls == NULL)
+    live_calls = g_hash_table_new (g_direct_hash, g_direct_equal);
+  do
+    last_token++;
+  while (last_token == 0);
+  call->token = GSIZE_TO_POINTER ((gsize) last_token);
+  g_hash_table_insert (live_calls, call->token, call);
+  g_mutex_unlock (&calls_lock);
+}
+
+static void
+call_unregister (CachetCryptoCall *call)
+{
+  g_mutex_lock (&calls_lock);
+  g_hash_table_remove (live_calls, call->token);
+  g_mutex_unlock (&calls_lock);
 }
 
 /* A plugin string as valid UTF-8 of our own, or NULL. */
@@ -121,30 +149,36 @@ _cachet_crypto_call_set_error (CachetCryptoCall *handle,
                                const char       *user_message,
                                const char       *debug_message)
 {
-  CachetCryptoCall *call = call_from_handle (handle);
+  CachetCryptoCall *call;
 
-  if (call == NULL)
-    return;
-  if (debug_message != NULL)
+  g_mutex_lock (&calls_lock);
+  call = call_from_handle (handle);
+  if (call != NULL)
     {
-      g_autofree char *text = copy_text (debug_message);
-      g_debug ("%s: %s", call->plugin_id, text);
+      if (debug_message != NULL)
+        {
+          g_autofree char *text = copy_text (debug_message);
+          g_debug ("%s: %s", call->plugin_id, text);
+        }
+      call->error_status = status;
+      g_free (call->user_message);
+      call->user_message = copy_text (user_message);
     }
-  g_mutex_lock (&call->lock);
-  call->error_status = status;
-  g_free (call->user_message);
-  call->user_message = copy_text (user_message);
-  g_mutex_unlock (&call->lock);
+  g_mutex_unlock (&calls_lock);
 }
 
 int32_t
 _cachet_crypto_call_is_cancelled (CachetCryptoCall *handle)
 {
-  CachetCryptoCall *call = call_from_handle (handle);
+  CachetCryptoCall *call;
+  int32_t cancelled = 0;
 
-  if (call == NULL)
-    return 0;
-  return g_cancellable_is_cancelled (call->request->cancellable) ? 1 : 0;
+  g_mutex_lock (&calls_lock);
+  call = call_from_handle (handle);
+  if (call != NULL)
+    cancelled = g_cancellable_is_cancelled (call->request->cancellable) ? 1 : 0;
+  g_mutex_unlock (&calls_lock);
+  return cancelled;
 }
 
 int32_t
@@ -155,7 +189,10 @@ _cachet_crypto_call_ask_passphrase (CachetCryptoCall  *handle,
                                     const char       **passphrase,
                                     size_t            *length)
 {
-  CachetCryptoCall *call = call_from_handle (handle);
+  CachetCryptoCall *call;
+  CachetCryptoPassphraseFunc ask = NULL;
+  gpointer ask_data = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
   g_autofree char *hint = NULL;
   g_autofree char *text = NULL;
   char *answer;
@@ -164,33 +201,54 @@ _cachet_crypto_call_ask_passphrase (CachetCryptoCall  *handle,
     *passphrase = NULL;
   if (length != NULL)
     *length = 0;
-  if (call == NULL || passphrase == NULL || length == NULL)
+  if (passphrase == NULL || length == NULL)
     return CACHET_CRYPTO_STATUS_FAILED;
 
-  g_mutex_lock (&call->lock);
-  wipe_passphrase (call);
-  g_mutex_unlock (&call->lock);
+  /* What to ask with, taken while the call is surely live; the prompt
+   * itself blocks, so it runs without the lock. */
+  g_mutex_lock (&calls_lock);
+  call = call_from_handle (handle);
+  if (call != NULL)
+    {
+      wipe_passphrase (call);
+      ask = call->request->ask_passphrase;
+      ask_data = call->request->ask_passphrase_data;
+      if (call->request->cancellable != NULL)
+        cancellable = g_object_ref (call->request->cancellable);
+    }
+  g_mutex_unlock (&calls_lock);
+  if (call == NULL)
+    return CACHET_CRYPTO_STATUS_FAILED;
 
-  if (call->request->ask_passphrase == NULL
-      || g_cancellable_is_cancelled (call->request->cancellable))
+  if (ask == NULL || g_cancellable_is_cancelled (cancellable))
     return CACHET_CRYPTO_STATUS_CANCELLED;
 
   hint = copy_text (key_hint);
   text = copy_text (description);
-  answer = call->request->ask_passphrase (hint, text, previous_was_bad != 0,
-                                          call->request->ask_passphrase_data);
-  if (answer == NULL || g_cancellable_is_cancelled (call->request->cancellable))
+  answer = ask (hint, text, previous_was_bad != 0, ask_data);
+  if (answer == NULL || g_cancellable_is_cancelled (cancellable))
     {
       cachet_crypto_passphrase_free (answer);
       return CACHET_CRYPTO_STATUS_CANCELLED;
     }
 
-  g_mutex_lock (&call->lock);
-  call->passphrase = answer;
-  call->passphrase_length = strlen (answer);
-  *passphrase = call->passphrase;
-  *length = call->passphrase_length;
-  g_mutex_unlock (&call->lock);
+  g_mutex_lock (&calls_lock);
+  call = call_from_handle (handle);
+  if (call != NULL)
+    {
+      wipe_passphrase (call);
+      call->passphrase = answer;
+      call->passphrase_length = strlen (answer);
+      *passphrase = call->passphrase;
+      *length = call->passphrase_length;
+    }
+  g_mutex_unlock (&calls_lock);
+  if (call == NULL)
+    {
+      /* The call ended while the user answered. */
+      cachet_crypto_passphrase_free (answer);
+      return CACHET_CRYPTO_STATUS_CANCELLED;
+    }
   return CACHET_CRYPTO_STATUS_OK;
 }
 
@@ -200,7 +258,6 @@ _cachet_crypto_call_progress (CachetCryptoCall *handle,
                               uint64_t          total)
 {
   /* Accepted and ignored: operations on a message are short. */
-  (void) call_from_handle (handle);
 }
 
 static int
@@ -230,11 +287,11 @@ void
 _cachet_crypto_sink_add_signature (CachetCryptoResultSink      *sink,
                                    const CachetCryptoSignature *signature)
 {
-  CachetCryptoCall *call = call_from_handle (sink);
+  CachetCryptoCall *call;
   CachetCryptoSignature local = { 0 };
   CachetCryptoSignatureResult *sig;
 
-  if (call == NULL || signature == NULL
+  if (sink == NULL || signature == NULL
       || signature->struct_size < CACHET_CRYPTO_SIGNATURE_SIZE_1_0)
     return;
   memcpy (&local, signature, MIN ((size_t) signature->struct_size, sizeof local));
@@ -251,20 +308,24 @@ _cachet_crypto_sink_add_signature (CachetCryptoResultSink      *sink,
   sig->expires = local.expires;
   sig->detail = copy_text (local.detail);
 
-  g_mutex_lock (&call->lock);
-  g_ptr_array_add (call->outcome->signatures, sig);
-  g_mutex_unlock (&call->lock);
+  g_mutex_lock (&calls_lock);
+  call = call_from_handle (sink);
+  if (call != NULL)
+    g_ptr_array_add (call->outcome->signatures, g_steal_pointer (&sig));
+  g_mutex_unlock (&calls_lock);
+  if (sig != NULL)
+    signature_result_free (sig);
 }
 
 void
 _cachet_crypto_sink_add_key (CachetCryptoResultSink *sink,
                              const CachetCryptoKey  *key)
 {
-  CachetCryptoCall *call = call_from_handle (sink);
+  CachetCryptoCall *call;
   CachetCryptoKey local = { 0 };
   CachetCryptoKeyResult *result;
 
-  if (call == NULL || key == NULL || key->struct_size < CACHET_CRYPTO_KEY_SIZE_1_0)
+  if (sink == NULL || key == NULL || key->struct_size < CACHET_CRYPTO_KEY_SIZE_1_0)
     return;
   memcpy (&local, key, MIN ((size_t) key->struct_size, sizeof local));
 
@@ -277,9 +338,13 @@ _cachet_crypto_sink_add_key (CachetCryptoResultSink *sink,
   result->created = local.created;
   result->expires = local.expires;
 
-  g_mutex_lock (&call->lock);
-  g_ptr_array_add (call->outcome->keys, result);
-  g_mutex_unlock (&call->lock);
+  g_mutex_lock (&calls_lock);
+  call = call_from_handle (sink);
+  if (call != NULL)
+    g_ptr_array_add (call->outcome->keys, g_steal_pointer (&result));
+  g_mutex_unlock (&calls_lock);
+  if (result != NULL)
+    key_result_free (result);
 }
 
 void
@@ -288,17 +353,19 @@ _cachet_crypto_sink_set_result (CachetCryptoResultSink *sink,
                                 const char             *value)
 {
   static const char *const known[] = { "micalg", "content-type", "protocol", "filename" };
-  CachetCryptoCall *call = call_from_handle (sink);
+  CachetCryptoCall *call;
 
-  if (call == NULL || key == NULL || value == NULL)
+  if (sink == NULL || key == NULL || value == NULL)
     return;
   /* Unknown keys are ignored, as the contract says. */
   for (gsize i = 0; i < G_N_ELEMENTS (known); i++)
     if (strcmp (key, known[i]) == 0)
       {
-        g_mutex_lock (&call->lock);
-        g_hash_table_replace (call->outcome->values, g_strdup (known[i]), copy_text (value));
-        g_mutex_unlock (&call->lock);
+        g_mutex_lock (&calls_lock);
+        call = call_from_handle (sink);
+        if (call != NULL)
+          g_hash_table_replace (call->outcome->values, g_strdup (known[i]), copy_text (value));
+        g_mutex_unlock (&calls_lock);
         return;
       }
 }
@@ -323,12 +390,12 @@ static void
 keep_stream_error (CachetCryptoCall *call,
                    GError           *error)
 {
-  g_mutex_lock (&call->lock);
+  g_mutex_lock (&calls_lock);
   if (call->stream_error == NULL)
     call->stream_error = error;
   else
     g_error_free (error);
-  g_mutex_unlock (&call->lock);
+  g_mutex_unlock (&calls_lock);
 }
 
 static int64_t
@@ -344,6 +411,13 @@ in_read (void   *user_data,
     return -1;
   if (side->ended || size == 0)
     return 0;
+  /* Not every stream looks at its cancellable (memory streams do not):
+   * once cancelled, the plugin gets no more data. */
+  if (g_cancellable_set_error_if_cancelled (side->call->request->cancellable, &error))
+    {
+      keep_stream_error (side->call, error);
+      return -1;
+    }
   n = g_input_stream_read (side->stream, buffer, MIN (size, (size_t) G_MAXSSIZE),
                            side->call->request->cancellable, &error);
   if (n < 0)
@@ -366,6 +440,11 @@ out_write (void       *user_data,
 
   if (buffer == NULL || size == 0)
     return size == 0 ? 0 : -1;
+  if (g_cancellable_set_error_if_cancelled (side->call->request->cancellable, &error))
+    {
+      keep_stream_error (side->call, error);
+      return -1;
+    }
   if (!g_output_stream_write_all (side->stream, buffer, size, NULL,
                                   side->call->request->cancellable, &error))
     {
@@ -459,22 +538,23 @@ dispatch (CachetCryptoLoaded          *loaded,
 {
   const CachetCryptoOps *ops = &loaded->ops;
   CachetCryptoPlugin *plugin = loaded->plugin;
-  CachetCryptoResultSink *sink = (CachetCryptoResultSink *) call;
+  CachetCryptoCall *handle = call->token;
+  CachetCryptoResultSink *sink = call->token;
 
   switch (call->request->op)
     {
     case CACHET_CRYPTO_OP_ENCRYPT:
-      return ops->encrypt (plugin, call, params, input, output, sink);
+      return ops->encrypt (plugin, handle, params, input, output, sink);
     case CACHET_CRYPTO_OP_DECRYPT:
-      return ops->decrypt (plugin, call, params, input, output, sink);
+      return ops->decrypt (plugin, handle, params, input, output, sink);
     case CACHET_CRYPTO_OP_SIGN:
-      return ops->sign (plugin, call, params, input, output, sink);
+      return ops->sign (plugin, handle, params, input, output, sink);
     case CACHET_CRYPTO_OP_VERIFY:
-      return ops->verify (plugin, call, params, input, signature, output, sink);
+      return ops->verify (plugin, handle, params, input, signature, output, sink);
     case CACHET_CRYPTO_OP_KEY_LOOKUP:
-      return ops->key_lookup (plugin, call, params, sink);
+      return ops->key_lookup (plugin, handle, params, sink);
     case CACHET_CRYPTO_OP_KEY_IMPORT:
-      return ops->key_import (plugin, call, params, input, sink);
+      return ops->key_import (plugin, handle, params, input, sink);
     default:
       return CACHET_CRYPTO_STATUS_UNSUPPORTED;
     }
@@ -508,11 +588,10 @@ cachet_crypto_run (CachetCryptoLoaded         *loaded,
   if (g_cancellable_set_error_if_cancelled (request->cancellable, error))
     return NULL;
 
-  call.magic = CALL_MAGIC;
   call.plugin_id = loaded->info.id;
   call.request = request;
   call.outcome = outcome_new ();
-  g_mutex_init (&call.lock);
+  call_register (&call);
 
   params.struct_size = sizeof params;
   params.flags = request->flags;
@@ -541,7 +620,7 @@ cachet_crypto_run (CachetCryptoLoaded         *loaded,
     g_mutex_unlock (&loaded->call_lock);
 
   /* The plugin is done with the call; nothing it kept may reach us now. */
-  call.magic = 0;
+  call_unregister (&call);
   wipe_passphrase (&call);
 
   if (g_cancellable_is_cancelled (request->cancellable))
@@ -556,7 +635,6 @@ cachet_crypto_run (CachetCryptoLoaded         *loaded,
   g_clear_error (&call.stream_error);
   g_free (call.user_message);
   cachet_crypto_outcome_free (call.outcome);
-  g_mutex_clear (&call.lock);
   return outcome;
 }
 

@@ -190,8 +190,13 @@ test_longer_info (Fixture       *f,
                   gconstpointer  data)
 {
   g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CachetCryptoLoaded) loaded = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(CachetCryptoOutcome) outcome = NULL;
+  CachetCryptoRequest request = { 0 };
 
   if (g_test_failed ())
     return;
@@ -199,6 +204,47 @@ test_longer_info (Fixture       *f,
   loaded = cachet_crypto_load (path, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (loaded->info.struct_size, >, sizeof (CachetCryptoPluginInfo));
+  g_assert_cmpstr (loaded->info.id, ==, "org.cachet.test.Minimal");
+
+  /* It works as any other; nothing of its tail shows.  (A tail with bad
+   * pointers, and every op: test-abi-old-plugin's "old-1.0-longer".) */
+  text = cachet_crypto_loaded_describe (loaded);
+  g_assert_null (strstr (text, "ignored"));
+  g_assert_nonnull (strstr (text, "Capabilities: encrypt, decrypt\n"));
+  in = g_memory_input_stream_new_from_data ("abc", 3, NULL);
+  out = g_memory_output_stream_new_resizable ();
+  request.op = CACHET_CRYPTO_OP_ENCRYPT;
+  request.input = in;
+  request.output = out;
+  outcome = cachet_crypto_run (loaded, &request, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                   "abc", 3);
+}
+
+/* The refusal of a plugin requiring host minor + 1 says what it needs and
+ * what this Cachet has. */
+static void
+test_minor_too_new_message (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoLoaded) loaded = NULL;
+
+  if (g_test_failed ())
+    return;
+  path = install_plugin (f, "minor-too-new", NULL);
+  loaded = cachet_crypto_load (path, NULL, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_MINOR_TOO_NEW);
+  expected = g_strdup_printf ("The plugin needs a newer Cachet (plugin interface %d.%d; "
+                              "this Cachet has %d.%d).",
+                              CACHET_CRYPTO_ABI_MAJOR, CACHET_CRYPTO_ABI_MINOR + 1,
+                              CACHET_CRYPTO_ABI_MAJOR, CACHET_CRYPTO_ABI_MINOR);
+  g_assert_cmpstr (error->message, ==, expected);
 }
 
 /* A plugin built against the frozen 1.0 header loads in today's host. */
@@ -456,6 +502,7 @@ main (int argc, char **argv)
   add ("/abi/loader/old-plugin-1.0", test_old_plugin, NULL);
   add ("/abi/loader/call", test_call, NULL);
   add ("/abi/loader/refused/duplicate-id", test_duplicate_id, NULL);
+  add ("/abi/loader/refused/minor-too-new-message", test_minor_too_new_message, NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (refusals); i++)
     {
       g_autofree char *path = g_strconcat ("/abi/loader/refused/", refusals[i].name, NULL);
