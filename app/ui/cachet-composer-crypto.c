@@ -38,11 +38,24 @@ typedef enum
 #define PROTOCOL "openpgp"
 
 static CachetCryptoRegistry *
-registry (CachetComposer *self)
+registry (CachetComposer *self,
+          gboolean       *loading)
 {
+  if (loading != NULL)
+    *loading = FALSE;
   if (self->registry_set)
     return self->registry;
-  return _cachet_crypto_ui_get_registry (GTK_WIDGET (self));
+  return _cachet_crypto_ui_get_registry (GTK_WIDGET (self), loading);
+}
+
+static void recheck_keys (CachetComposer *self);
+
+/* The application has loaded its plugins: the keys can be looked up now. */
+static void
+plugins_ready_cb (CachetComposer *self)
+{
+  if (self->keys == KEYS_CHECKING && self->keys_source == 0 && self->keys_cancellable == NULL)
+    recheck_keys (self);
 }
 
 static CachetEncryptMemory *
@@ -275,11 +288,21 @@ static gboolean
 look_up_keys_cb (gpointer user_data)
 {
   CachetComposer *self = user_data;
-  CachetCryptoRegistry *plugins = registry (self);
+  gboolean loading;
+  CachetCryptoRegistry *plugins = registry (self, &loading);
   g_autoptr(GTask) task = NULL;
   KeysJob *job;
 
   self->keys_source = 0;
+  if (plugins == NULL && loading)
+    {
+      /* Still loading: looked up once they are there (the line says "Looking up"). */
+      if (self->ready_handler == 0)
+        self->ready_handler = _cachet_crypto_ui_when_ready (GTK_WIDGET (self),
+                                                            G_CALLBACK (plugins_ready_cb));
+      if (self->ready_handler != 0)
+        return G_SOURCE_REMOVE;
+    }
   if (plugins == NULL)
     {
       self->keys = KEYS_ERROR;
@@ -377,10 +400,13 @@ _cachet_composer_crypto_can_send (CachetComposer *self)
 {
   gboolean encrypt = _cachet_composer_get_encrypt (self);
   g_autofree char *text = NULL;
+  gboolean loading;
 
   if (!encrypt && !_cachet_composer_get_sign (self))
     return TRUE;
-  if (registry (self) == NULL)
+  if (registry (self, &loading) == NULL && loading)
+    text = g_strdup (_("The encryption plugins are still loading. Try again in a moment."));
+  else if (registry (self, NULL) == NULL)
     text = g_strdup (encrypt ? _("The message cannot be encrypted: no encryption plugin is "
                                  "loaded. Turn Encrypt off to send it unencrypted.")
                              : _("The message cannot be signed: no encryption plugin is "
@@ -472,7 +498,7 @@ _cachet_composer_seal_async (CachetComposer      *self,
       g_task_return_pointer (task, g_bytes_ref (message), (GDestroyNotify) g_bytes_unref);
       return;
     }
-  if (registry (self) == NULL)
+  if (registry (self, NULL) == NULL)
     {
       g_task_return_new_error (task, CACHET_CRYPTO_MIME_ERROR,
                                CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
@@ -480,7 +506,7 @@ _cachet_composer_seal_async (CachetComposer      *self,
       return;
     }
   job = g_new0 (SealJob, 1);
-  job->registry = registry (self);
+  job->registry = registry (self, NULL);
   job->message = g_bytes_ref (message);
   job->recipients = g_strdupv ((char **) recipients);
   job->sender = g_strdup (sender_address (self));

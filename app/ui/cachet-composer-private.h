@@ -69,6 +69,7 @@ struct _CachetComposer
   guint                      keys_source;   /* the debounce of the next look-up */
   guint                      keys_delay_ms; /* 400 ms; tests shorten it */
   GCancellable              *keys_cancellable;
+  gulong                     ready_handler; /* the application's plugins are loaded */
 };
 
 /* cachet-composer.c */

@@ -20,6 +20,12 @@ cachet_application_get_crypto_registry (CachetApplication *self)
   return NULL;
 }
 
+WEAK gboolean
+cachet_application_get_safe_mode (CachetApplication *self)
+{
+  return FALSE;
+}
+
 #ifndef CACHET_HAVE_CRYPTO_MIME
 
 WEAK GQuark

@@ -19,11 +19,24 @@
  * later (another message, nothing) cancels that work, a passphrase dialog included. */
 
 static CachetCryptoRegistry *
-registry (CachetMessageView *self)
+registry (CachetMessageView *self,
+          gboolean          *loading)
 {
+  if (loading != NULL)
+    *loading = FALSE;
   if (self->registry_set)
     return self->registry;
-  return _cachet_crypto_ui_get_registry (GTK_WIDGET (self));
+  return _cachet_crypto_ui_get_registry (GTK_WIDGET (self), loading);
+}
+
+/* The application has loaded its plugins: open the message that waited for them. */
+static void
+plugins_ready_cb (CachetMessageView *self)
+{
+  g_autoptr(CachetMessage) message = g_steal_pointer (&self->waiting);
+
+  if (message != NULL && message == self->message)
+    _cachet_message_view_crypto_start (self, message);
 }
 
 static GtkWindow *
@@ -179,10 +192,26 @@ _cachet_message_view_crypto_start (CachetMessageView *self,
   CachetCryptoRegistry *plugins;
   g_autoptr(GTask) task = NULL;
   OpenJob *job;
+  gboolean loading;
 
+  g_clear_object (&self->waiting);
   if (bytes == NULL || !cachet_crypto_looks_sealed (bytes))
     return;
-  plugins = registry (self);
+  plugins = registry (self, &loading);
+  if (plugins == NULL && loading)
+    {
+      if (self->ready_handler == 0)
+        self->ready_handler = _cachet_crypto_ui_when_ready (GTK_WIDGET (self),
+                                                            G_CALLBACK (plugins_ready_cb));
+      if (self->ready_handler != 0)
+        {
+          cachet_crypto_status_set_busy (self->crypto_status,
+                                         _("Waiting for the encryption plugins to load…"));
+          self->waiting = g_object_ref (message);
+          self->opening = TRUE;
+          return;
+        }
+    }
   if (plugins == NULL)
     {
       cachet_crypto_status_set_verdict (self->crypto_status, CACHET_CRYPTO_VERDICT_WARNING,
@@ -345,7 +374,7 @@ static void
 import_key_clicked_cb (GtkButton         *button,
                        CachetMessageView *self)
 {
-  CachetCryptoRegistry *plugins = registry (self);
+  CachetCryptoRegistry *plugins = registry (self, NULL);
   g_autoptr(GTask) task = NULL;
   ImportJob *job;
 
@@ -381,6 +410,7 @@ _cachet_message_view_crypto_reset (CachetMessageView *self)
 {
   self->generation++;
   self->opening = FALSE;
+  g_clear_object (&self->waiting);
   g_cancellable_cancel (self->crypto_cancellable);
   g_clear_object (&self->crypto_cancellable);
   g_clear_pointer (&self->key_part, cachet_part_unref);
@@ -392,6 +422,7 @@ void
 _cachet_message_view_crypto_dispose (CachetMessageView *self)
 {
   self->generation++;
+  g_clear_object (&self->waiting);
   g_cancellable_cancel (self->crypto_cancellable);
   g_clear_object (&self->crypto_cancellable);
   g_clear_pointer (&self->key_part, cachet_part_unref);

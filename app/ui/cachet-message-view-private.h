@@ -50,6 +50,8 @@ struct _CachetMessageView
   gboolean             opening;
   guint                generation;         /* counts what was shown: late results are dropped */
   CachetPart          *key_part;           /* the application/pgp-keys attachment offered */
+  CachetMessage       *waiting;            /* to open once the plugins are loaded */
+  gulong               ready_handler;
 };
 
 /* cachet-message-view.c */
