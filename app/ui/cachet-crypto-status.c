@@ -44,6 +44,9 @@ show (CachetCryptoStatus *self,
   self->icon_name = icon_name;
   self->shown = TRUE;
   gtk_info_bar_set_message_type (self->bar, type);
+  /* GtkInfoBar names itself after the type ("Warning"); AT finds the bar by this name. */
+  atk_object_set_name (gtk_widget_get_accessible (GTK_WIDGET (self->bar)),
+                       _("Security status"));
   gtk_image_set_from_icon_name (self->icon, icon_name, GTK_ICON_SIZE_LARGE_TOOLBAR);
   gtk_label_set_text (self->title_label, title != NULL ? title : "");
   gtk_label_set_text (self->detail_label, has_detail ? detail : "");

@@ -452,9 +452,30 @@ class Steps:
         self.messages = Table(find(self.frame, "table", "Messages"))
         wait_for("the Inbox", lambda: self.messages.find_row("Secret plans") is not None)
 
+    def dump(self):
+        """The showing part of the window's accessible tree, for the log."""
+        def walk(acc, depth):
+            try:
+                if not showing(acc) or depth > 30:
+                    return
+                tap.write("# %s%s %r %r\n" % ("  " * depth, acc.getRoleName(), acc.name,
+                                              acc.description))
+                for child in acc:
+                    walk(child, depth + 1)
+            except Exception:
+                pass
+        walk(self.frame, 0)
+
+    def verdict(self, what):
+        try:
+            return wait_for(what, self.settled_status)
+        except Failure:
+            self.dump()
+            raise
+
     def check_verdict(self, subject, expected, screenshot_name):
         self.show(subject)
-        title = wait_for("the verdict of %r" % subject, self.settled_status)
+        title = self.verdict("the verdict of %r" % subject)
         tap.write("# %s: %s\n" % (subject, title))
         assert expected in title, title
         details = find(self.frame, "toggle button", "Details", only_showing=True)
@@ -499,7 +520,7 @@ class Steps:
                      and find_text(self.dialog(), "Wrong passphrase, try again.") else None)
         screenshot("crypto-window-passphrase-again.png", d)
         self.answer(d, MY_PASSPHRASE)
-        title = wait_for("the verdict", self.settled_status)
+        title = self.verdict("the verdict")
         tap.write("# Secret plans: %s\n" % title)
         assert "Decrypted" in title, title
         wait_for("the decrypted text", lambda: "old mill" in self.body())
@@ -507,11 +528,11 @@ class Steps:
 
     def cancel(self):
         self.show("Signed minutes")
-        wait_for("the verdict", self.settled_status)
+        self.verdict("the verdict")
         self.show("Secret plans")
         d = wait_for("the passphrase dialog", self.dialog)
         click(find(d, "push button", "Cancel"))
-        title = wait_for("the verdict", self.settled_status)
+        title = self.verdict("the verdict")
         tap.write("# Secret plans, cancelled: %s\n" % title)
         assert "Could not decrypt" in title, title
         assert "old mill" not in self.body()
