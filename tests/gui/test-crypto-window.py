@@ -438,9 +438,10 @@ class Steps:
         return title
 
     def show(self, subject):
+        # (a list: row 0 is a row)
         row = wait_for("the message %r in the list" % subject,
-                       lambda: self.messages.find_row(subject))
-        self.messages.select_row(row)
+                       lambda: [r for r in [self.messages.find_row(subject)] if r is not None])
+        self.messages.select_row(row[0])
         wait_for("%r in the header" % subject, lambda: find(self.frame, "label", subject))
 
     def body(self):
