@@ -645,6 +645,15 @@ cachet_composer_get_encrypt (CachetComposer *self)
   return _cachet_composer_get_encrypt (self);
 }
 
+void
+cachet_composer_set_encrypt (CachetComposer *self,
+                             gboolean        encrypt)
+{
+  g_return_if_fail (CACHET_IS_COMPOSER (self));
+  g_action_group_change_action_state (G_ACTION_GROUP (self), "encrypt",
+                                      g_variant_new_boolean (encrypt));
+}
+
 gboolean
 cachet_composer_get_sign (CachetComposer *self)
 {

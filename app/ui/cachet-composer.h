@@ -61,6 +61,10 @@ void            cachet_composer_set_crypto_registry (CachetComposer       *self,
 void            cachet_composer_set_encrypt_memory  (CachetComposer       *self,
                                                      CachetEncryptMemory  *memory);
 gboolean        cachet_composer_get_encrypt         (CachetComposer       *self);
+/* Sets Encrypt as the user would (the memory no longer changes it): a reply to an
+ * encrypted message starts encrypted. */
+void            cachet_composer_set_encrypt         (CachetComposer       *self,
+                                                     gboolean              encrypt);
 gboolean        cachet_composer_get_sign            (CachetComposer       *self);
 /* TRUE while a look-up of the recipients' keys is due or running. */
 gboolean        cachet_composer_is_checking_keys    (CachetComposer       *self);

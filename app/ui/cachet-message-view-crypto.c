@@ -135,6 +135,7 @@ show_result (CachetMessageView *self,
 {
   CachetCryptoOpened *opened = result->opened;
 
+  self->decrypted = opened->decrypted;
   if (result->message != NULL)
     _cachet_message_view_show_parsed (self, result->message,
                                       (const guint64 *) (gpointer) result->attachment_sizes->data,
@@ -410,6 +411,7 @@ _cachet_message_view_crypto_reset (CachetMessageView *self)
 {
   self->generation++;
   self->opening = FALSE;
+  self->decrypted = FALSE;
   g_clear_object (&self->waiting);
   g_cancellable_cancel (self->crypto_cancellable);
   g_clear_object (&self->crypto_cancellable);
@@ -461,6 +463,13 @@ cachet_message_view_is_opening (CachetMessageView *self)
 {
   g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), FALSE);
   return self->opening;
+}
+
+gboolean
+cachet_message_view_get_decrypted (CachetMessageView *self)
+{
+  g_return_val_if_fail (CACHET_IS_MESSAGE_VIEW (self), FALSE);
+  return self->decrypted;
 }
 
 const char *

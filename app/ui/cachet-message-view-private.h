@@ -48,6 +48,7 @@ struct _CachetMessageView
   gboolean             registry_set;
   GCancellable        *crypto_cancellable; /* opening or importing for the message shown */
   gboolean             opening;
+  gboolean             decrypted;          /* the message shown was decrypted */
   guint                generation;         /* counts what was shown: late results are dropped */
   CachetPart          *key_part;           /* the application/pgp-keys attachment offered */
   CachetMessage       *waiting;            /* to open once the plugins are loaded */

@@ -439,6 +439,7 @@ test_view_good (void)
   viewer_open (&v);
   show_and_open (&v, sealed);
   check_status (&v, CACHET_CRYPTO_VERDICT_GOOD, "Signature good", "crypto-view-good.png");
+  g_assert_false (cachet_message_view_get_decrypted (v.view));
   body = body_text (v.view);
   g_assert_nonnull (strstr (body, "The minutes of the meeting are below."));
   g_assert_null (strstr (body, "BEGIN PGP SIGNATURE"));
@@ -514,6 +515,7 @@ test_view_decrypted (void)
   viewer_open (&v);
   show_and_open (&v, sealed);
   check_status (&v, CACHET_CRYPTO_VERDICT_GOOD, "Decrypted", "crypto-view-decrypted.png");
+  g_assert_true (cachet_message_view_get_decrypted (v.view));
   body = body_text (v.view);
   g_assert_nonnull (strstr (body, "Meet me at the old mill at noon."));
   /* The opened message is what the window replies to. */
@@ -736,6 +738,7 @@ fixture_setup (Fixture      *f,
   g_assert_true (cachet_account_list_load (f->accounts, NULL));
   add_account (f, "Me", ME);
   add_account (f, "No Key", NOKEY);
+  add_account (f, "Pat", PAT);
   f->sender = cachet_sender_new (f->store, f->accounts);
   cachet_sender_set_timeouts (f->sender, 2000, 10);
   f->memory = cachet_encrypt_memory_new (memory);
@@ -940,6 +943,53 @@ test_composer_seal_error (Fixture      *f,
   gtk_widget_destroy (GTK_WIDGET (composer));
 }
 
+/* Signing with a key that has a passphrase, and the user cancels the dialog: not sent, the
+ * window stays with the reason.  Then the right passphrase: sent, signed. */
+static void
+test_composer_passphrase (Fixture      *f,
+                          gconstpointer data)
+{
+  CachetComposer *composer;
+  g_autoptr(GPtrArray) outbox = NULL;
+  gpointer weak;
+
+  if (world.skip != NULL)
+    {
+      g_test_skip (world.skip);
+      return;
+    }
+  composer = open_composer (f);
+  gtk_combo_box_set_active (GTK_COMBO_BOX (composer->from_combo), 2);
+  gtk_entry_set_text (composer->to_entry, CAROL);
+  gtk_entry_set_text (composer->subject_entry, "Signed by Pat");
+  g_action_group_activate_action (G_ACTION_GROUP (composer), "sign", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (composer), "send", NULL);
+  spin_until (dialog_open, NULL, "the passphrase dialog");
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (find_dialog ())) == GTK_WINDOW (composer));
+  answer (find_dialog (), NULL);
+  while (composer->sending)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (composer->sent);
+  g_assert_true (gtk_info_bar_get_revealed (composer->info_bar));
+  g_test_message ("error: %s", gtk_label_get_text (composer->info_label));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (composer->info_label),
+                                   "The message was not sent: "));
+  outbox = outbox_bytes (f);
+  g_assert_cmpuint (outbox->len, ==, 0);
+  g_clear_pointer (&outbox, g_ptr_array_unref);
+
+  weak = composer;
+  g_object_add_weak_pointer (G_OBJECT (composer), &weak);
+  g_action_group_activate_action (G_ACTION_GROUP (composer), "send", NULL);
+  spin_until (dialog_open, NULL, "the passphrase dialog");
+  answer (find_dialog (), PAT_PASSPHRASE);
+  spin_until (pointer_cleared, &weak, "the composer to send and close");
+  outbox = outbox_bytes (f);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_true (bytes_contain (g_ptr_array_index (outbox, 0), "multipart/signed"));
+  g_assert_true (bytes_contain (g_ptr_array_index (outbox, 0), "BEGIN PGP SIGNATURE"));
+}
+
 /* Set-up ------------------------------------------------------------------------------------ */
 
 static void
@@ -1024,6 +1074,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/ui/crypto-mail/composer/keys-and-send", test_composer_keys);
   ADD ("/ui/crypto-mail/composer/seal-error", test_composer_seal_error);
+  ADD ("/ui/crypto-mail/composer/passphrase", test_composer_passphrase);
 #undef ADD
 
   world_set_up ();

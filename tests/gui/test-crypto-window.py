@@ -526,6 +526,18 @@ class Steps:
         assert "Decrypted" in title, title
         wait_for("the decrypted text", lambda: "old mill" in self.body())
         screenshot("crypto-window-decrypted.png", self.frame)
+        # A reply to it starts encrypted.
+        click(find(self.frame, "push button", "Reply"))
+        c = wait_for("the reply", lambda: [w for w in self.app if w.getRoleName() == "frame"
+                                           and w.name.startswith("Re: Secret plans")][0])
+        encrypt = wait_for("Encrypt", lambda: find(c, "toggle button", "Encrypt"))
+        assert encrypt.getState().contains(pyatspi.STATE_CHECKED), "the reply is not encrypted"
+        wait_for("the quote", lambda: "old mill" in text_of(find(c, "text", "Message text")))
+        screenshot("crypto-window-reply.png", c)
+        click(find(c, "push button", "Close"))
+        wait_for("the reply to close", lambda: not [w for w in self.app
+                                                    if w.getRoleName() == "frame"
+                                                    and w.name.startswith("Re: Secret")])
 
     def cancel(self):
         self.show("Signed minutes")
