@@ -36,7 +36,7 @@ plugins_ready_cb (CachetMessageView *self)
   g_autoptr(CachetMessage) message = g_steal_pointer (&self->waiting);
 
   if (message != NULL && message == self->message)
-    _cachet_message_view_crypto_start (self, message);
+    _cachet_message_view_crypto_start (self, message, TRUE);
 }
 
 static GtkWindow *
@@ -187,7 +187,8 @@ open_done_cb (GObject      *source,
 
 void
 _cachet_message_view_crypto_start (CachetMessageView *self,
-                                   CachetMessage     *message)
+                                   CachetMessage     *message,
+                                   gboolean           sealed)
 {
   GBytes *bytes = cachet_message_get_bytes (message);
   CachetCryptoRegistry *plugins;
@@ -196,7 +197,7 @@ _cachet_message_view_crypto_start (CachetMessageView *self,
   gboolean loading;
 
   g_clear_object (&self->waiting);
-  if (bytes == NULL || !cachet_crypto_looks_sealed (bytes))
+  if (bytes == NULL || !sealed)
     return;
   plugins = registry (self, &loading);
   if (plugins == NULL && loading)

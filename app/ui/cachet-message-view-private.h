@@ -69,9 +69,11 @@ GArray *_cachet_message_view_measure_attachments (CachetMessage     *message);
 void    _cachet_message_view_crypto_class_init  (GtkWidgetClass     *widget_class);
 /* Something else is shown: work for the old message is dropped, the bars hidden. */
 void    _cachet_message_view_crypto_reset       (CachetMessageView  *self);
-/* @message was just shown: opens it when it is sealed, offers its keys. */
+/* @message was just shown: opens it when it is @sealed (cachet_crypto_looks_sealed() of
+ * its bytes, found off the main thread for a large message). */
 void    _cachet_message_view_crypto_start       (CachetMessageView  *self,
-                                                 CachetMessage      *message);
+                                                 CachetMessage      *message,
+                                                 gboolean            sealed);
 /* Offers the first application/pgp-keys attachment of @message for import. */
 void    _cachet_message_view_crypto_show_keys   (CachetMessageView  *self,
                                                  CachetMessage      *message);

@@ -162,6 +162,7 @@ typedef struct
   GArray        *attachment_sizes;  /* guint64 */
   CachetBounce  *bounce;            /* NULL unless the message is a bounce */
   gint64         original_id;       /* the bounced message in the store, or 0 */
+  gboolean       sealed;            /* encrypted or signed: to be opened */
 } Loaded;
 
 static void
@@ -242,6 +243,8 @@ load_worker (GTask        *task,
   /* The parts are decoded here rather than in the main thread. */
   (void) cachet_message_get_body_text (loaded->message);
   loaded->attachment_sizes = _cachet_message_view_measure_attachments (loaded->message);
+  loaded->sealed = cachet_message_get_bytes (loaded->message) != NULL
+                   && cachet_crypto_looks_sealed (cachet_message_get_bytes (loaded->message));
 
   loaded->bounce = cachet_bounce_detect (loaded->message);
   if (loaded->bounce != NULL && loaded->bounce->original_message_id != NULL)
@@ -281,7 +284,7 @@ load_done_cb (GObject      *source,
   _cachet_message_view_show_parsed (self, loaded->message,
                                     (const guint64 *) (gpointer) loaded->attachment_sizes->data,
                                     loaded->bounce, loaded->original_id);
-  _cachet_message_view_crypto_start (self, loaded->message);
+  _cachet_message_view_crypto_start (self, loaded->message, loaded->sealed);
   loaded_free (loaded);
   g_signal_emit (self, signals[SIGNAL_LOADED], 0, job->id);
 }
@@ -415,7 +418,9 @@ cachet_message_view_set_message (CachetMessageView *self,
   /* Not from the store: there is no original to look for. */
   bounce = cachet_bounce_detect (message);
   _cachet_message_view_show_parsed (self, message, NULL, bounce, 0);
-  _cachet_message_view_crypto_start (self, message);
+  _cachet_message_view_crypto_start (self, message,
+                                     cachet_message_get_bytes (message) != NULL
+                                     && cachet_crypto_looks_sealed (cachet_message_get_bytes (message)));
 }
 
 void
