@@ -8,6 +8,7 @@
 
 #include "cachet-cli-private.h"
 #include "cachet-crypto-loader.h"
+#include "cachet-crypto-probe.h"
 
 /* cachet --check-plugin FILE: run every check of the plugin contract on FILE,
  * start and stop the plugin, and print its info or why it is refused. */
@@ -38,4 +39,19 @@ _cachet_cli_check_plugin (int    argc,
   fputs (description, stdout);
   printf ("%s", _("The plugin can be loaded.\n"));
   return 0;
+}
+
+/* cachet --probe-plugin FILE: the helper process the app runs before it
+ * loads a new or changed plugin itself (see cachet-crypto-probe.h).  Its
+ * output is for the app, not for people. */
+int
+_cachet_cli_probe_plugin (int    argc,
+                          char **argv)
+{
+  if (argc != 2 || !g_path_is_absolute (argv[1]))
+    {
+      fprintf (stderr, "%s", "Usage: cachet --probe-plugin /FULL/PATH\n");
+      return 2;
+    }
+  return cachet_crypto_probe_main (argv[1]);
 }

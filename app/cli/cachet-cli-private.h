@@ -19,6 +19,7 @@ int _cachet_cli_discover    (int argc, char **argv);
 int _cachet_cli_profile     (int argc, char **argv);
 int _cachet_cli_send        (int argc, char **argv);
 int _cachet_cli_check_plugin (int argc, char **argv);
+int _cachet_cli_probe_plugin (int argc, char **argv);
 
 /* The mail store for a command, its signals going to a private main context (pushed as the
  * thread default while it is open).  Opening prints why it failed. */

@@ -26,6 +26,8 @@ static const struct
   { "profile", _cachet_cli_profile },
   { "send", _cachet_cli_send },
   { "--check-plugin", _cachet_cli_check_plugin },
+  /* The helper process that checks a plugin before the app loads it; not in --help. */
+  { "--probe-plugin", _cachet_cli_probe_plugin },
 };
 
 static void
@@ -58,6 +60,8 @@ print_help (FILE *out)
                         "  --import-profile FILE.xml         Open the window and set up an "
                         "account\n"
                         "                                    with an ISP's profile\n"
+                        "  --safe-mode                       Open the window without loading any\n"
+                        "                                    crypto plugin\n"
                         "  --version                         Print the version and exit\n"
                         "  --help                            Print this help and exit\n"));
 }

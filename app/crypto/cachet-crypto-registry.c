@@ -8,8 +8,11 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cachet-crypto-error.h"
+#include "cachet-crypto-file.h"
+#include "cachet-crypto-probe.h"
 
 #define PLUGIN_SUBDIR "crypto-plugins-1"
 
@@ -20,7 +23,13 @@ struct _CachetCryptoRegistry
   GPtrArray  *entries;
   char       *sentinel;    /* path of the crash sentinel, or NULL */
   char       *crashed;     /* SHA256 of the plugin that crashed last time */
+  char       *probe_program;         /* NULL: no probing */
+  CachetCryptoProbeCache *probe_cache;
+  guint       probe_count;
 };
+
+#define NOT_ENABLED_REASON N_("Plugins in your own folder stay off until you turn them on " \
+                              "(and again after the file changes).")
 
 static void
 entry_free (gpointer data)
@@ -32,6 +41,10 @@ entry_free (gpointer data)
   g_free (entry->path);
   g_free (entry->sha256);
   g_free (entry->reason);
+  g_free (entry->id);
+  g_free (entry->name);
+  g_free (entry->version);
+  g_free (entry->description);
   g_free (entry);
 }
 
@@ -65,6 +78,8 @@ cachet_crypto_registry_free (CachetCryptoRegistry *registry)
   g_hash_table_unref (registry->enabled);
   g_free (registry->sentinel);
   g_free (registry->crashed);
+  g_free (registry->probe_program);
+  cachet_crypto_probe_cache_free (registry->probe_cache);
   g_free (registry);
 }
 
@@ -131,13 +146,173 @@ file_sha256 (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
 }
 
+void
+cachet_crypto_registry_set_probe (CachetCryptoRegistry *registry,
+                                  const char           *program,
+                                  const char           *cache_path)
+{
+  g_autofree char *default_path = NULL;
+
+  g_return_if_fail (registry != NULL);
+  g_return_if_fail (program != NULL);
+
+  g_free (registry->probe_program);
+  registry->probe_program = g_strdup (program);
+  if (cache_path == NULL)
+    cache_path = default_path = cachet_crypto_probe_cache_default_path ();
+  cachet_crypto_probe_cache_free (registry->probe_cache);
+  registry->probe_cache = cachet_crypto_probe_cache_new (cache_path);
+}
+
+guint
+cachet_crypto_registry_get_probe_count (CachetCryptoRegistry *registry)
+{
+  g_return_val_if_fail (registry != NULL, 0);
+  return registry->probe_count;
+}
+
+static void
+save_cache (CachetCryptoRegistry *registry)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (registry->probe_cache != NULL
+      && !cachet_crypto_probe_cache_save (registry->probe_cache, &error))
+    g_warning ("cannot save the plugin check cache: %s", error->message);
+}
+
+static void
+set_state (CachetCryptoEntry      *entry,
+           CachetCryptoEntryState  state,
+           const char             *reason)
+{
+  entry->state = state;
+  g_free (entry->reason);
+  entry->reason = g_strdup (reason);
+}
+
+static void
+replace (char       **field,
+         const char  *value)
+{
+  if (value == NULL)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+static const char *
+crashed_reason (const CachetCryptoEntry *entry,
+                gboolean                 now)
+{
+  if (now)
+    return _("The plugin crashed Cachet the last time it started, so it is turned off.");
+  if (entry->user)
+    return _("The plugin crashed Cachet once, so it stays off until you turn it on again.");
+  return _("The plugin crashed Cachet once, so it stays off until it is updated.");
+}
+
+/* The helper process's verdict on ENTRY's file, kept in the cache or asked
+ * now.  Returns TRUE when the plugin may be loaded here; else ENTRY says
+ * why not. */
+static gboolean
+probe_entry (CachetCryptoRegistry *registry,
+             CachetCryptoEntry    *entry)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CachetCryptoProbeResult) result = NULL;
+  struct stat st;
+  int fd;
+
+  if (registry->probe_program == NULL)
+    return TRUE;
+  /* The file checks run here first: no code runs for a file they refuse,
+   * and they are never cached (a chmod leaves the cache key as it was). */
+  fd = cachet_crypto_file_open (entry->path, &st, &error);
+  if (fd < 0)
+    {
+      set_state (entry, CACHET_CRYPTO_ENTRY_REFUSED, error->message);
+      g_message ("crypto plugin %s refused: %s", entry->path, error->message);
+      return FALSE;
+    }
+  close (fd);
+  result = cachet_crypto_probe_cache_lookup (registry->probe_cache, entry->path, &st);
+  if (result == NULL)
+    {
+      g_debug ("checking the crypto plugin %s in a helper process", entry->path);
+      result = cachet_crypto_probe_run (registry->probe_program, entry->path);
+      registry->probe_count++;
+      cachet_crypto_probe_cache_store (registry->probe_cache, entry->path, &st, result);
+    }
+  switch (result->verdict)
+    {
+    case CACHET_CRYPTO_PROBE_OK:
+      replace (&entry->id, result->id);
+      replace (&entry->name, result->name);
+      replace (&entry->version, result->version);
+      replace (&entry->description, result->description);
+      return TRUE;
+    case CACHET_CRYPTO_PROBE_CRASHED_CACHET:
+      set_state (entry, CACHET_CRYPTO_ENTRY_DISABLED, crashed_reason (entry, FALSE));
+      return FALSE;
+    case CACHET_CRYPTO_PROBE_REFUSED:
+    case CACHET_CRYPTO_PROBE_CRASHED:
+    default:
+      set_state (entry, CACHET_CRYPTO_ENTRY_REFUSED, result->reason);
+      g_message ("crypto plugin %s refused: %s", entry->path, result->reason);
+      return FALSE;
+    }
+}
+
+/* Probes (when set up) and loads ENTRY.  ENABLED_ID: the id the user
+ * enabled a user plugin as. */
+static void
+load_entry (CachetCryptoRegistry *registry,
+            CachetCryptoEntry    *entry,
+            const char           *enabled_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!probe_entry (registry, entry))
+    return;
+  if (enabled_id != NULL && entry->id != NULL && !g_str_equal (enabled_id, entry->id))
+    {
+      /* Enabled as one plugin, now says it is another: not loaded here. */
+      set_state (entry, CACHET_CRYPTO_ENTRY_DISABLED, _(NOT_ENABLED_REASON));
+      return;
+    }
+
+  sentinel_write (registry, entry);
+  entry->loaded = cachet_crypto_load (entry->path, registry->ids, &error);
+  if (registry->sentinel != NULL)
+    g_unlink (registry->sentinel);
+  if (entry->loaded == NULL)
+    {
+      set_state (entry, CACHET_CRYPTO_ENTRY_REFUSED, error->message);
+      g_message ("crypto plugin %s refused: %s", entry->path, error->message);
+      return;
+    }
+  if (enabled_id != NULL && !g_str_equal (enabled_id, entry->loaded->info.id))
+    {
+      set_state (entry, CACHET_CRYPTO_ENTRY_DISABLED, _(NOT_ENABLED_REASON));
+      g_clear_pointer (&entry->loaded, cachet_crypto_loaded_free);
+      return;
+    }
+  set_state (entry, CACHET_CRYPTO_ENTRY_LOADED, NULL);
+  replace (&entry->id, entry->loaded->info.id);
+  replace (&entry->name, entry->loaded->info.name);
+  replace (&entry->version, entry->loaded->info.version);
+  g_free (entry->description);
+  entry->description = cachet_crypto_loaded_describe (entry->loaded);
+  g_hash_table_add (registry->ids, (gpointer) entry->loaded->info.id);
+}
+
 static void
 scan_one (CachetCryptoRegistry *registry,
           const char           *path,
           gboolean              user)
 {
   CachetCryptoEntry *entry = g_new0 (CachetCryptoEntry, 1);
-  g_autoptr(GError) error = NULL;
   const char *enabled_id = NULL;
 
   entry->path = g_strdup (path);
@@ -151,49 +326,87 @@ scan_one (CachetCryptoRegistry *registry,
                    ? g_hash_table_lookup (registry->enabled, entry->sha256) : NULL;
       if (enabled_id == NULL)
         {
-          entry->state = CACHET_CRYPTO_ENTRY_DISABLED;
-          entry->reason = g_strdup (_("Plugins in your own folder stay off until you turn "
-                                      "them on (and again after the file changes)."));
+          /* Not even probed: no code of a plugin the user has not turned on
+           * runs, not in a helper process either. */
+          set_state (entry, CACHET_CRYPTO_ENTRY_DISABLED, _(NOT_ENABLED_REASON));
           return;
         }
     }
 
   if (registry->crashed != NULL && g_strcmp0 (entry->sha256, registry->crashed) == 0)
     {
-      entry->state = CACHET_CRYPTO_ENTRY_DISABLED;
-      entry->reason = g_strdup (_("The plugin crashed Cachet the last time it started, so it "
-                                  "is turned off."));
+      struct stat st;
+
+      set_state (entry, CACHET_CRYPTO_ENTRY_DISABLED, crashed_reason (entry, TRUE));
+      entry->crashed_last_time = TRUE;
+      /* Remembered until the file changes (or the user turns it on again). */
+      if (registry->probe_cache != NULL && g_stat (path, &st) == 0)
+        {
+          CachetCryptoProbeResult record = {
+            .verdict = CACHET_CRYPTO_PROBE_CRASHED_CACHET,
+            .reason = (char *) crashed_reason (entry, FALSE),
+          };
+
+          cachet_crypto_probe_cache_store (registry->probe_cache, path, &st, &record);
+        }
       return;
     }
   if (entry->sha256 == NULL)
     {
-      entry->state = CACHET_CRYPTO_ENTRY_REFUSED;
-      entry->reason = g_strdup (_("The file cannot be read."));
+      set_state (entry, CACHET_CRYPTO_ENTRY_REFUSED, _("The file cannot be read."));
       return;
     }
+  load_entry (registry, entry, enabled_id);
+}
 
-  sentinel_write (registry, entry);
-  entry->loaded = cachet_crypto_load (path, registry->ids, &error);
-  if (registry->sentinel != NULL)
-    g_unlink (registry->sentinel);
-  if (entry->loaded == NULL)
+gboolean
+cachet_crypto_registry_enable (CachetCryptoRegistry  *registry,
+                               CachetCryptoEntry     *entry,
+                               char                 **enabled_value,
+                               GError               **error)
+{
+  g_return_val_if_fail (registry != NULL && entry != NULL, FALSE);
+  g_return_val_if_fail (enabled_value != NULL && *enabled_value == NULL, FALSE);
+  g_return_val_if_fail (entry->user && entry->loaded == NULL, FALSE);
+
+  /* The hash of the file as it is now, which is what gets loaded. */
+  g_free (entry->sha256);
+  entry->sha256 = file_sha256 (entry->path);
+  if (entry->sha256 == NULL)
+    set_state (entry, CACHET_CRYPTO_ENTRY_REFUSED, _("The file cannot be read."));
+  else
     {
-      entry->state = CACHET_CRYPTO_ENTRY_REFUSED;
-      entry->reason = g_strdup (error->message);
-      g_message ("crypto plugin %s refused: %s", path, error->message);
-      return;
+      /* The user asks again: check again, even a plugin that crashed. */
+      if (registry->probe_cache != NULL)
+        cachet_crypto_probe_cache_forget (registry->probe_cache, entry->path);
+      entry->crashed_last_time = FALSE;
+      load_entry (registry, entry, NULL);
+      save_cache (registry);
     }
-  if (enabled_id != NULL && !g_str_equal (enabled_id, entry->loaded->info.id))
+  if (entry->state != CACHET_CRYPTO_ENTRY_LOADED)
     {
-      /* Enabled as one plugin, now says it is another. */
-      entry->state = CACHET_CRYPTO_ENTRY_DISABLED;
-      entry->reason = g_strdup (_("Plugins in your own folder stay off until you turn "
-                                  "them on (and again after the file changes)."));
-      g_clear_pointer (&entry->loaded, cachet_crypto_loaded_free);
-      return;
+      g_set_error_literal (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_LOAD, entry->reason);
+      return FALSE;
     }
-  entry->state = CACHET_CRYPTO_ENTRY_LOADED;
-  g_hash_table_add (registry->ids, (gpointer) entry->loaded->info.id);
+  g_hash_table_replace (registry->enabled, g_strdup (entry->sha256),
+                        g_strdup (entry->loaded->info.id));
+  *enabled_value = g_strdup_printf ("%s=%s", entry->loaded->info.id, entry->sha256);
+  return TRUE;
+}
+
+CachetCryptoEntry *
+cachet_crypto_registry_get_crashed (CachetCryptoRegistry *registry)
+{
+  g_return_val_if_fail (registry != NULL, NULL);
+
+  for (guint i = 0; i < registry->entries->len; i++)
+    {
+      CachetCryptoEntry *entry = g_ptr_array_index (registry->entries, i);
+
+      if (entry->crashed_last_time)
+        return entry;
+    }
+  return NULL;
 }
 
 static int
@@ -233,6 +446,7 @@ cachet_crypto_registry_scan (CachetCryptoRegistry *registry,
       g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
       scan_one (registry, path, user);
     }
+  save_cache (registry);
 }
 
 void

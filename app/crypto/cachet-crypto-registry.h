@@ -23,6 +23,15 @@ typedef struct
   CachetCryptoEntryState  state;
   char                   *reason;   /* a sentence, when refused or disabled */
   CachetCryptoLoaded     *loaded;   /* when loaded */
+  /* What is known of the plugin without its info in hand: from the helper
+   * process that checked it, or from the loaded plugin.  NULL when it was
+   * never run (a user plugin not turned on, a file refused before). */
+  char                   *id;
+  char                   *name;
+  char                   *version;
+  char                   *description;  /* cachet_crypto_loaded_describe () text */
+  /* The crash sentinel named this plugin at this start (tell the user). */
+  gboolean                crashed_last_time;
 } CachetCryptoEntry;
 
 typedef struct _CachetCryptoRegistry CachetCryptoRegistry;
@@ -38,6 +47,46 @@ void                  cachet_crypto_registry_free (CachetCryptoRegistry *registr
  * so) and the file removed.  Call before the first scan. */
 void cachet_crypto_registry_set_sentinel (CachetCryptoRegistry *registry,
                                           const char           *path);
+
+/* Probe plugins in a helper process before loading them here: a new or
+ * changed file is first run as `PROGRAM --probe-plugin FILE` (PROGRAM is
+ * the cachet binary: "/proc/self/exe" in the app, the built binary in
+ * tests).  A plugin refused or killed there is refused here without being
+ * loaded.  Results are cached in the file CACHE_PATH (NULL: the default,
+ * $XDG_CACHE_HOME/cachet/crypto-plugin-probes.ini) by the file's device,
+ * inode, size and mtime, so an unchanged file is not probed again; a
+ * changed one is.  The file checks (owner, mode, symlink, ELF header) run
+ * in this process every time, before any probe, and are never cached.
+ *
+ * With the probe cache a plugin that crashed Cachet itself (the crash
+ * sentinel) stays disabled until its file changes, or, for a user plugin,
+ * until the user turns it on again (cachet_crypto_registry_enable ());
+ * without, only at the next start.
+ *
+ * The check guards against plugins that crash, not against files swapped
+ * between the check and the load: the folders' owner and mode checks are
+ * what keep others from changing plugin files.
+ *
+ * Without this call nothing is probed.  Call before the first scan. */
+void  cachet_crypto_registry_set_probe       (CachetCryptoRegistry *registry,
+                                              const char           *program,
+                                              const char           *cache_path);
+/* How many helper processes this registry ran (for tests: an unchanged
+ * file is not probed twice). */
+guint cachet_crypto_registry_get_probe_count (CachetCryptoRegistry *registry);
+
+/* The entry the crash sentinel disabled at this start, or NULL. */
+CachetCryptoEntry *cachet_crypto_registry_get_crashed (CachetCryptoRegistry *registry);
+
+/* Turns on ENTRY, a user-directory plugin that is not loaded: the user
+ * asked for it, so its code may run.  Probes it (again, even after a crash),
+ * loads it and, on success, returns TRUE with the "ID=SHA256" value to add
+ * to the enabled list in ENABLED_VALUE.  On refusal ENTRY says why (REFUSED
+ * and its reason) and ERROR has the same sentence. */
+gboolean cachet_crypto_registry_enable (CachetCryptoRegistry  *registry,
+                                        CachetCryptoEntry     *entry,
+                                        char                 **enabled_value,
+                                        GError               **error);
 
 /* The system directory ($libdir/cachet/crypto-plugins-1) and the user's
  * ($XDG_DATA_HOME/cachet/crypto-plugins-1). */

@@ -12,8 +12,10 @@
 #include "cachet-composer.h"
 #include "cachet-fetcher.h"
 #include "cachet-isp-profile.h"
+#include "cachet-preferences-window.h"
 #include "cachet-secrets.h"
 #include "cachet-window.h"
+#include "cachet-window-private.h"
 
 /* What the folder shown at start is listed with, and the list once it is in. */
 typedef struct
@@ -42,7 +44,21 @@ struct _CachetApplication
   GMutex          start_lock;
   StartList      *start;        /* owned by start_thread until it is joined */
   gboolean        start_done;   /* under start_lock */
+
+  gboolean        safe_mode;       /* --safe-mode: no crypto plugin */
+  CachetCryptoRegistry *crypto_registry;  /* once scanned; NULL in safe mode */
+  gboolean        crypto_scanning;
+  char           *plugin_notice;   /* for the main window, until it is shown */
+  GtkWidget      *preferences;
 };
+
+enum
+{
+  SIGNAL_CRYPTO_REGISTRY_READY,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CachetApplication, cachet_application, GTK_TYPE_APPLICATION)
 
@@ -149,6 +165,142 @@ cachet_application_take_start_list (CachetApplication *self,
     list = g_steal_pointer (&self->start->list);
   g_clear_pointer (&self->start, start_list_free);
   return list;
+}
+
+/* Crypto plugins ----------------------------------------------------------------------- */
+
+/* The crash sentinel: written before a plugin's init, removed after; found at start, the
+ * plugin it names is turned off (see cachet_crypto_registry_set_sentinel). */
+static char *
+plugin_sentinel_path (void)
+{
+  return g_build_filename (g_get_user_state_dir (), "cachet", "crypto-plugin-sentinel", NULL);
+}
+
+static void
+scan_plugins_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      data,
+                     GCancellable *cancellable)
+{
+  /* Plugin inits run here, off the main thread; the registry is handed to the main thread
+   * only once the scan is over. */
+  cachet_crypto_registry_scan_default (data);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+show_plugin_notice (CachetApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->plugin_notice == NULL)
+    return;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self));
+       window == NULL || !CACHET_IS_WINDOW (window); l = l->next)
+    {
+      if (l == NULL)
+        return;  /* no main window yet: shown when it maps */
+      window = l->data;
+    }
+  if (!gtk_widget_get_mapped (GTK_WIDGET (window)))
+    return;
+  _cachet_window_show_warning (CACHET_WINDOW (window), self->plugin_notice);
+  g_clear_pointer (&self->plugin_notice, g_free);
+}
+
+static void
+scan_plugins_done_cb (GObject      *source,
+                      GAsyncResult *res,
+                      gpointer      data)
+{
+  CachetApplication *self = CACHET_APPLICATION (source);
+  CachetCryptoRegistry *registry = g_task_get_task_data (G_TASK (res));
+  CachetCryptoEntry *crashed;
+
+  g_task_propagate_boolean (G_TASK (res), NULL);
+  self->crypto_scanning = FALSE;
+  /* The task's data is the registry; it now belongs to the application. */
+  self->crypto_registry = registry;
+  crashed = cachet_crypto_registry_get_crashed (registry);
+  if (crashed != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (crashed->path);
+
+      /* Told once: the sentinel is gone now. */
+      self->plugin_notice =
+        g_strdup_printf (_("The crypto plugin “%s” crashed Cachet the last time it started, "
+                           "so it is turned off. Preferences ▸ Plugins shows more."),
+                         crashed->name != NULL ? crashed->name : base);
+      show_plugin_notice (self);
+    }
+  if (self->preferences != NULL)
+    cachet_preferences_window_set_plugins (CACHET_PREFERENCES_WINDOW (self->preferences),
+                                           registry, FALSE);
+  g_signal_emit (self, signals[SIGNAL_CRYPTO_REGISTRY_READY], 0);
+}
+
+/* Starts the plugin scan: the system folder, then the user's (only plugins the user turned
+ * on, from the enabled-plugins setting).  New or changed plugin files are first checked by
+ * this same program in a helper process (`--probe-plugin`). */
+static void
+start_plugin_scan (CachetApplication *self)
+{
+  g_autoptr(GSettings) settings = cachet_settings_new ();
+  g_auto(GStrv) enabled = NULL;
+  g_autofree char *sentinel = plugin_sentinel_path ();
+  g_autoptr(GTask) task = NULL;
+  CachetCryptoRegistry *registry;
+
+  if (self->safe_mode)
+    {
+      g_message ("Safe mode: no crypto plugin is loaded");
+      return;
+    }
+  if (settings != NULL)
+    enabled = g_settings_get_strv (settings, "enabled-plugins");
+  registry = cachet_crypto_registry_new ((const char *const *) enabled);
+  cachet_crypto_registry_set_sentinel (registry, sentinel);
+  cachet_crypto_registry_set_probe (registry, "/proc/self/exe", NULL);
+  self->crypto_scanning = TRUE;
+  task = g_task_new (self, NULL, scan_plugins_done_cb, NULL);
+  g_task_set_task_data (task, registry, NULL);
+  g_task_run_in_thread (task, scan_plugins_thread);
+}
+
+CachetCryptoRegistry *
+cachet_application_get_crypto_registry (CachetApplication *app)
+{
+  g_return_val_if_fail (CACHET_IS_APPLICATION (app), NULL);
+  return app->crypto_registry;
+}
+
+gboolean
+cachet_application_get_safe_mode (CachetApplication *app)
+{
+  g_return_val_if_fail (CACHET_IS_APPLICATION (app), FALSE);
+  return app->safe_mode;
+}
+
+static void
+preferences_cb (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  CachetApplication *self = user_data;
+
+  if (self->preferences == NULL)
+    {
+      g_autoptr(GSettings) settings = cachet_settings_new ();
+
+      self->preferences =
+        cachet_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                       settings);
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+      cachet_preferences_window_set_plugins (CACHET_PREFERENCES_WINDOW (self->preferences),
+                                             self->crypto_registry, self->safe_mode);
+    }
+  gtk_window_present (GTK_WINDOW (self->preferences));
 }
 
 static void
@@ -329,6 +481,7 @@ window_mapped_cb (GtkWidget         *window,
                   CachetApplication *self)
 {
   g_signal_handlers_disconnect_by_func (window, window_mapped_cb, self);
+  show_plugin_notice (self);
   g_idle_add_full (G_PRIORITY_LOW, first_run_cb, g_object_ref (self), g_object_unref);
 }
 
@@ -354,6 +507,7 @@ static const struct
   const char *accels[3];
 } accels[] = {
   { "app.quit", { "<Primary>q", NULL } },
+  { "app.preferences", { "<Primary>comma", NULL } },
   { "win.get-mail", { "F5", "F9", NULL } },
   { "win.search", { "<Primary>f", "<Primary>k", NULL } },
   { "win.mark-read", { "<Primary>i", NULL } },
@@ -389,6 +543,7 @@ cachet_application_startup (GApplication *app)
     { "about", about_cb, NULL, NULL, NULL, { 0 } },
     { "accounts", accounts_cb, NULL, NULL, NULL, { 0 } },
     { "import-profile", import_profile_cb, "ay", NULL, NULL, { 0 } },
+    { "preferences", preferences_cb, NULL, NULL, NULL, { 0 } },
     { "quit", quit_cb, NULL, NULL, NULL, { 0 } },
   };
   const char *data_dir = g_getenv ("CACHET_DATA_DIR");
@@ -401,6 +556,7 @@ cachet_application_startup (GApplication *app)
   else
     self->store = cachet_store_new_default ();
   start_listing (self);
+  start_plugin_scan (self);
 
   /* A small file: read at once.  A problem with it is shown in the Accounts dialog; the
    * file itself is never written over unread (see CachetAccountList). */
@@ -454,6 +610,8 @@ cachet_application_handle_local_options (GApplication *app,
   g_autoptr(GError) register_error = NULL;
   g_autoptr(CachetIspProfile) profile = NULL;
 
+  if (g_variant_dict_contains (options, "safe-mode"))
+    self->safe_mode = TRUE;
   if (!g_variant_dict_lookup (options, "import-profile", "^ay", &file))
     return -1;
   path = g_canonicalize_filename (file, NULL);
@@ -549,6 +707,9 @@ cachet_application_finalize (GObject *object)
   g_clear_object (&self->accounts);
   g_free (self->accounts_error);
   g_free (self->import_path);
+  g_free (self->plugin_notice);
+  /* Plugins are shut down; their code stays mapped. */
+  g_clear_pointer (&self->crypto_registry, cachet_crypto_registry_free);
   g_mutex_clear (&self->start_lock);
 
   G_OBJECT_CLASS (cachet_application_parent_class)->finalize (object);
@@ -565,6 +726,12 @@ cachet_application_class_init (CachetApplicationClass *klass)
   app_class->activate = cachet_application_activate;
   app_class->open = cachet_application_open;
   app_class->shutdown = cachet_application_shutdown;
+
+  /* The crypto plugin scan has finished: cachet_application_get_crypto_registry () has
+   * the registry now.  Never emitted in safe mode. */
+  signals[SIGNAL_CRYPTO_REGISTRY_READY] =
+    g_signal_new ("crypto-registry-ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -574,6 +741,8 @@ cachet_application_init (CachetApplication *self)
     { "import-profile", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Set up an account with the settings of an ISP profile (Mozilla autoconfig XML)"),
       N_("FILE") },
+    { "safe-mode", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start without loading any crypto plugin"), NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
 

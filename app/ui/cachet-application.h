@@ -5,6 +5,7 @@
 
 #include "cachet-account.h"
 #include "cachet-composer.h"
+#include "cachet-crypto-registry.h"
 #include "cachet-sender.h"
 #include "cachet-store.h"
 
@@ -36,6 +37,15 @@ CachetMessageList *cachet_application_take_start_list (CachetApplication *self,
 CachetComposer    *cachet_application_compose   (CachetApplication *self,
                                                  CachetDraft       *draft,
                                                  gint64             draft_id);
+
+/* The crypto plugins: one registry per process, filled at start on a worker thread (so
+ * that the window does not wait for it).  Returns NULL in safe mode (`--safe-mode`: no
+ * plugin is loaded) and until that scan has finished; "crypto-registry-ready" is emitted
+ * on the main thread when it has (never in safe mode).  The registry lives as long as the
+ * application; use it on the main thread. */
+CachetCryptoRegistry *cachet_application_get_crypto_registry (CachetApplication *app);
+/* TRUE when Cachet was started with --safe-mode. */
+gboolean              cachet_application_get_safe_mode       (CachetApplication *app);
 
 /* The application's settings, or NULL when the schema is not installed (a build run in
  * place still works; it only forgets its state). */

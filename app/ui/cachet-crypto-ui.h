@@ -22,8 +22,4 @@ CachetCryptoRegistry *_cachet_crypto_ui_get_registry (GtkWidget *widget,
 gulong                _cachet_crypto_ui_when_ready   (GtkWidget *widget,
                                                       GCallback  callback);
 
-/* Declared here until cachet-application.h has them (then these lines go). */
-CachetCryptoRegistry *cachet_application_get_crypto_registry (CachetApplication *self);
-gboolean              cachet_application_get_safe_mode       (CachetApplication *self);
-
 G_END_DECLS

@@ -93,6 +93,9 @@ CachetSender *_cachet_window_get_sender         (CachetWindow   *self);
 /* cachet-window.c */
 void _cachet_window_show_error     (CachetWindow *self,
                                     const char   *text);
+/* In the main window's notification bar (a plugin that crashed Cachet last time). */
+void _cachet_window_show_warning   (CachetWindow *self,
+                                    const char   *text);
 void _cachet_window_show_info      (CachetWindow *self,
                                     const char   *text);
 void _cachet_window_end_search     (CachetWindow *self);

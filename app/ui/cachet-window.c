@@ -53,6 +53,13 @@ _cachet_window_show_info (CachetWindow *self,
   show_message (self, GTK_MESSAGE_INFO, text);
 }
 
+void
+_cachet_window_show_warning (CachetWindow *self,
+                             const char   *text)
+{
+  show_message (self, GTK_MESSAGE_WARNING, text);
+}
+
 static void
 info_bar_response_cb (GtkInfoBar   *bar,
                       int           response,

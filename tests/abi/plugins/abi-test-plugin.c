@@ -3,6 +3,7 @@
  * FIXTURE_* define each, to make the plugins the loader must refuse. */
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cachet-crypto-plugin.h"
@@ -36,6 +37,11 @@ fixture_init (const CachetCryptoHostApi *api,
   raise (SIGSEGV);
   return CACHET_CRYPTO_STATUS_FAILED;
 #else
+# ifdef FIXTURE_CRASH_IF_ASKED
+  /* Passes the helper's check, then crashes Cachet itself when asked. */
+  if (getenv ("ABI_FIXTURE_CRASH") != NULL)
+    raise (SIGSEGV);
+# endif
 # ifdef FIXTURE_UNRESOLVED
   if (cachet_test_no_such_function () != 0)
     return CACHET_CRYPTO_STATUS_FAILED;
