@@ -14,8 +14,9 @@ setting, as the Preferences window would; then cachet starts and a person
 reads the mail, finding the widgets by their accessible names:
 - the status bar above each message says good, bad, unknown key;
 - the encrypted one asks for my passphrase: a wrong one, the dialog says so
-  and asks again, the right one opens it ("Decrypted", its text shown);
-  Cancel leaves it unopened with the reason in the bar;
+  and asks again, the right one opens it ("Decrypted", its text shown), and
+  a reply to it starts with Encrypt on; Cancel leaves it unopened with the
+  reason in the bar;
 - the composer: Encrypt to Ann says "Encrypted end to end"; adding Bob, who
   has no key, names him.
 Screenshots go to $CACHET_SCREENSHOT_DIR.
