@@ -25,6 +25,7 @@ struct _CachetComposer
   GtkLabel                  *info_label;
   GtkToggleButton           *encrypt_button;
   GtkToggleButton           *sign_button;
+  GtkMenuButton             *menu_button;
   GtkComboBoxText           *from_combo;
   GtkEntry                  *to_entry;
   GtkToggleButton           *cc_bcc_button;

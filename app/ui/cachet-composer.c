@@ -531,6 +531,7 @@ cachet_composer_class_init (CachetComposerClass *klass)
   BIND (info_label);
   BIND (encrypt_button);
   BIND (sign_button);
+  BIND (menu_button);
   BIND (from_combo);
   BIND (to_entry);
   BIND (cc_bcc_button);

@@ -45,8 +45,8 @@ void                 cachet_message_view_set_crypto_registry (CachetMessageView 
 CachetCryptoStatus  *cachet_message_view_get_crypto_status  (CachetMessageView *self);
 /* TRUE while a message is being opened. */
 gboolean             cachet_message_view_is_opening         (CachetMessageView *self);
-/* TRUE when the message shown came encrypted and was decrypted (a reply to it starts with
- * Encrypt on). */
+/* TRUE when the message shown came encrypted and was decrypted (a reply to it, or the
+ * message continued as a draft, starts with Encrypt on). */
 gboolean             cachet_message_view_get_decrypted      (CachetMessageView *self);
 /* The bar offering an attached public key ("Import Key"), NULL when hidden; its button. */
 const char          *cachet_message_view_get_key_text       (CachetMessageView *self);

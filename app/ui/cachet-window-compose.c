@@ -147,8 +147,9 @@ write_from (CachetWindow  *self,
   composer = cachet_application_compose (app, draft, kind == WRITE_CONTINUE ? id : 0);
   if (kind != WRITE_CONTINUE)
     cachet_composer_set_original (composer, id, flag);
-  /* What came encrypted is not answered or passed on in the clear by default. */
-  if (decrypted && kind != WRITE_CONTINUE)
+  /* What came encrypted is not answered, passed on or sent again (a sealed message taken
+   * back from the Outbox) in the clear by default. */
+  if (decrypted)
     cachet_composer_set_encrypt (composer, TRUE);
 }
 

@@ -543,6 +543,34 @@ test_composer_toggles (Fixture      *f,
                    "Sign");
   g_assert_cmpstr (privacy_title (composer), ==, "Protected only on the way to your server");
 
+  /* Both are in the window's menu too. */
+  {
+    GtkMenuButton *menu = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (composer),
+                                                                          CACHET_TYPE_COMPOSER,
+                                                                          "menu_button"));
+    GMenuModel *model = gtk_menu_button_get_menu_model (menu);
+    gboolean found_encrypt = FALSE, found_sign = FALSE;
+
+    for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+      {
+        g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+
+        for (int j = 0; section != NULL && j < g_menu_model_get_n_items (section); j++)
+          {
+            g_autofree char *target = NULL;
+
+            if (g_menu_model_get_item_attribute (section, j, G_MENU_ATTRIBUTE_ACTION, "s",
+                                                 &target))
+              {
+                found_encrypt |= g_strcmp0 (target, "win.encrypt") == 0;
+                found_sign |= g_strcmp0 (target, "win.sign") == 0;
+              }
+          }
+      }
+    g_assert_true (found_encrypt);
+    g_assert_true (found_sign);
+  }
+
   /* The button and the action are one. */
   gtk_button_clicked (GTK_BUTTON (encrypt));
   g_assert_true (cachet_composer_get_encrypt (composer));

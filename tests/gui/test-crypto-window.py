@@ -18,7 +18,8 @@ reads the mail, finding the widgets by their accessible names:
   a reply to it starts with Encrypt on; Cancel leaves it unopened with the
   reason in the bar;
 - the composer: Encrypt to Ann says "Encrypted end to end"; adding Bob, who
-  has no key, names him.
+  has no key, names him; sent to Ann alone, the message in the Outbox is
+  sealed and opens with my own key (encrypted to self).
 Screenshots go to $CACHET_SCREENSHOT_DIR.
 
 Needs an X display and a D-Bus session (tests/run-headless.sh provides both)
@@ -291,6 +292,7 @@ PLAN = [
     "/ui/crypto-window/passphrase-wrong-then-right",
     "/ui/crypto-window/passphrase-cancel",
     "/ui/crypto-window/composer-keys",
+    "/ui/crypto-window/outbox-sealed",
 ]
 
 
@@ -364,7 +366,8 @@ def main():
                                 stderr=open(log_path, "w"))
         steps = Steps(proc, log_path)
         for name, func in zip(PLAN, (steps.opens, steps.good, steps.bad, steps.unknown,
-                                     steps.passphrase, steps.cancel, steps.composer)):
+                                     steps.passphrase, steps.cancel, steps.composer,
+                                     steps.outbox)):
             n += 1
             try:
                 func()
@@ -574,6 +577,32 @@ class Steps:
         to.queryEditableText().setTextContents("Ann <ann@example.org>, bob@example.net")
         wait_for("Bob named", lambda: line() == "Cannot be encrypted: no key for bob@example.net")
         screenshot("crypto-window-composer-missing-key.png", c)
+
+        # Without Bob it is sent, sealed: the Outbox holds what only Ann and I can read.
+        to.queryEditableText().setTextContents("Ann <ann@example.org>")
+        wait_for("end to end again", lambda: line() == "Encrypted end to end")
+        find(c, "text", "Subject").queryEditableText().setTextContents("Encrypted reply")
+        body = find(c, "text", "Message text")
+        body.queryEditableText().insertText(0, "The mill is fine.\n", len("The mill is fine.\n"))
+        click(find(c, "push button", "Send"))
+        wait_for("the composer to close",
+                 lambda: not [w for w in self.app if w.getRoleName() == "frame"
+                              and find(w, "push button", "Send") is not None])
+
+    def outbox(self):
+        folders = Table(find(self.frame, "tree table", "Folders"))
+        row = wait_for("the Outbox", lambda: [r for r in [folders.find_row("Outbox")]
+                                              if r is not None])
+        folders.select_row(row[0])
+        self.show("Encrypted reply")
+        # Encrypted to me as well: my key opens it, after my passphrase.
+        d = wait_for("the passphrase dialog", self.dialog)
+        self.answer(d, MY_PASSPHRASE)
+        title = self.verdict("the verdict")
+        tap.write("# Encrypted reply in the Outbox: %s\n" % title)
+        assert "Decrypted" in title, title
+        wait_for("the text", lambda: "The mill is fine." in self.body())
+        screenshot("crypto-window-outbox-decrypted.png", self.frame)
 
 
 main()
