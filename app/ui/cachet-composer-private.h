@@ -5,7 +5,9 @@
 
 #include "cachet-address-completion.h"
 #include "cachet-composer-attachments.h"
+#include "cachet-crypto-registry.h"
 #include "cachet-draft-saver.h"
+#include "cachet-encrypt-memory.h"
 #include "cachet-privacy-line.h"
 
 G_BEGIN_DECLS
@@ -21,6 +23,9 @@ struct _CachetComposer
   GtkHeaderBar              *header_bar;
   GtkInfoBar                *info_bar;
   GtkLabel                  *info_label;
+  GtkToggleButton           *encrypt_button;
+  GtkToggleButton           *sign_button;
+  GtkMenuButton             *menu_button;
   GtkComboBoxText           *from_combo;
   GtkEntry                  *to_entry;
   GtkToggleButton           *cc_bcc_button;
@@ -52,6 +57,20 @@ struct _CachetComposer
   gboolean                   sent;
   guint                      autosave_source;
   guint                      autosave_ms;   /* 30 s; tests shorten it */
+
+  /* Encryption: cachet-composer-crypto.c */
+  CachetCryptoRegistry      *registry;      /* set for tests; else the application's */
+  gboolean                   registry_set;
+  CachetEncryptMemory       *memory;        /* who to encrypt to */
+  gboolean                   encrypt_user_set;  /* the user touched Encrypt: no more guessing */
+  GStrv                      recipients;    /* To, Cc, Bcc as addresses; NULL: one is not */
+  int                        keys;          /* what is known of their keys: KeysState */
+  GStrv                      missing;       /* those without a usable key (keys MISSING) */
+  char                      *keys_error;    /* why they could not be looked up (keys ERROR) */
+  guint                      keys_source;   /* the debounce of the next look-up */
+  guint                      keys_delay_ms; /* 400 ms; tests shorten it */
+  GCancellable              *keys_cancellable;
+  gulong                     ready_handler; /* the application's plugins are loaded */
 };
 
 /* cachet-composer.c */
@@ -75,6 +94,28 @@ void     _cachet_composer_send           (CachetComposer *self);
 /* TRUE: the window goes now; FALSE: it hides and goes once the draft is saved. */
 gboolean _cachet_composer_close          (CachetComposer *self);
 void     _cachet_composer_discard        (CachetComposer *self);
+
+/* cachet-composer-crypto.c */
+void     _cachet_composer_crypto_init    (CachetComposer *self);
+void     _cachet_composer_crypto_dispose (CachetComposer *self);
+/* The privacy line from the account's server, Encrypt and the recipients' keys. */
+void     _cachet_composer_update_privacy (CachetComposer *self);
+gboolean _cachet_composer_get_encrypt    (CachetComposer *self);
+gboolean _cachet_composer_get_sign       (CachetComposer *self);
+/* Before building: FALSE (and the reason shown) when Encrypt or Sign cannot be done. */
+gboolean _cachet_composer_crypto_can_send (CachetComposer *self);
+/* Seals @message in a worker when Encrypt or Sign is on (else returns it as it is). */
+void     _cachet_composer_seal_async     (CachetComposer      *self,
+                                          GBytes              *message,
+                                          const char * const  *recipients,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+GBytes  *_cachet_composer_seal_finish    (CachetComposer      *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+/* The message to @recipients is in the Outbox: remember them when it was encrypted. */
+void     _cachet_composer_crypto_sent    (CachetComposer      *self,
+                                          const char * const  *recipients);
 
 /* cachet-composer-attach.c */
 void     _cachet_composer_attach_init    (CachetComposer *self);

@@ -191,12 +191,30 @@ flags_done_cb (GObject      *source,
     g_message ("Could not mark the original message: %s", error->message);
 }
 
+/* What a message being sent carries from one step to the next. */
+typedef struct
+{
+  CachetComposer *composer;
+  GStrv           recipients;
+} Sending;
+
+static void
+sending_free (Sending *sending)
+{
+  g_clear_object (&sending->composer);
+  g_strfreev (sending->recipients);
+  g_free (sending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Sending, sending_free)
+
 static void
 queued_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(CachetComposer) self = user_data;
+  g_autoptr(Sending) sending = user_data;
+  CachetComposer *self = sending->composer;
   g_autoptr(GError) error = NULL;
   gint64 id;
 
@@ -210,6 +228,7 @@ queued_cb (GObject      *source,
   self->sent = TRUE;
   self->dirty = FALSE;
   g_clear_handle_id (&self->autosave_source, g_source_remove);
+  _cachet_composer_crypto_sent (self, (const char * const *) sending->recipients);
   if (self->original_id != 0 && self->original_flag != CACHET_FLAG_NONE)
     cachet_store_set_flags_async (self->store, &self->original_id, 1, self->original_flag,
                                   CACHET_FLAG_NONE, NULL, flags_done_cb, NULL);
@@ -217,6 +236,38 @@ queued_cb (GObject      *source,
   cachet_draft_saver_discard_async (self->saver, NULL, NULL);
   _cachet_composer_emit_sent (self, id);
   gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+/* Sealed (or left as it was when neither Encrypt nor Sign is on): into the Outbox. */
+static void
+sealed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(Sending) sending = user_data;
+  CachetComposer *self = sending->composer;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) message = NULL;
+  const char * const *recipients = (const char * const *) sending->recipients;
+
+  message = _cachet_composer_seal_finish (self, result, &error);
+  if (message == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && g_cancellable_is_cancelled (self->cancellable))
+        return;   /* the window is going */
+      send_failed (self, error);
+      return;
+    }
+  if (self->sender == NULL || self->account_id == NULL)
+    {
+      g_autoptr(GError) missing = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                                       _("Sending is not available."));
+      send_failed (self, missing);
+      return;
+    }
+  cachet_sender_queue_async (self->sender, self->account_id, message, recipients, NULL,
+                             queued_cb, g_steal_pointer (&sending));
 }
 
 static void
@@ -228,6 +279,7 @@ built_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) message = NULL;
   g_auto(GStrv) recipients = NULL;
+  Sending *sending;
 
   message = cachet_draft_saver_build_finish (CACHET_DRAFT_SAVER (source), result, &recipients,
                                              &error);
@@ -247,9 +299,11 @@ built_cb (GObject      *source,
       send_failed (self, missing);
       return;
     }
-  cachet_sender_queue_async (self->sender, self->account_id, message,
-                             (const char * const *) recipients, NULL, queued_cb,
-                             g_object_ref (self));
+  sending = g_new0 (Sending, 1);
+  sending->composer = g_object_ref (self);
+  sending->recipients = g_steal_pointer (&recipients);
+  _cachet_composer_seal_async (self, message, (const char * const *) sending->recipients,
+                               sealed_cb, sending);
 }
 
 static void
@@ -307,6 +361,8 @@ _cachet_composer_send (CachetComposer *self)
       gtk_widget_grab_focus (GTK_WIDGET (self->to_entry));
       return;
     }
+  if (!_cachet_composer_crypto_can_send (self))
+    return;
   if (*gtk_entry_get_text (self->subject_entry) != '\0')
     {
       really_send (self);

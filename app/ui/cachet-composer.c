@@ -20,6 +20,7 @@ enum
 {
   SIGNAL_SAVED,
   SIGNAL_SENT,
+  SIGNAL_KEYS_CHECKED,
   N_SIGNALS
 };
 
@@ -170,11 +171,7 @@ swap_signature (CachetComposer *self,
 static void
 update_privacy (CachetComposer *self)
 {
-  CachetAccount *account = current_account (self);
-  const CachetServerSettings *smtp = account != NULL ? cachet_account_get_smtp (account) : NULL;
-
-  /* End-to-end encryption comes with the crypto plugins; until then it is never claimed. */
-  cachet_privacy_line_set_privacy (self->privacy_line, cachet_privacy_for_sending (smtp, FALSE));
+  _cachet_composer_update_privacy (self);
 }
 
 static void
@@ -479,6 +476,7 @@ cachet_composer_dispose (GObject *object)
   CachetComposer *self = CACHET_COMPOSER (object);
 
   _cachet_composer_send_dispose (self);
+  _cachet_composer_crypto_dispose (self);
   g_cancellable_cancel (self->cancellable);
   if (self->accounts != NULL)
     g_signal_handlers_disconnect_by_data (self->accounts, self);
@@ -518,6 +516,9 @@ cachet_composer_class_init (CachetComposerClass *klass)
   signals[SIGNAL_SENT] =
     g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SIGNAL_KEYS_CHECKED] =
+    g_signal_new ("keys-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (CACHET_TYPE_PRIVACY_LINE);
   g_type_ensure (CACHET_TYPE_COMPOSER_ATTACHMENTS);
@@ -528,6 +529,9 @@ cachet_composer_class_init (CachetComposerClass *klass)
   BIND (header_bar);
   BIND (info_bar);
   BIND (info_label);
+  BIND (encrypt_button);
+  BIND (sign_button);
+  BIND (menu_button);
   BIND (from_combo);
   BIND (to_entry);
   BIND (cc_bcc_button);
@@ -563,6 +567,7 @@ cachet_composer_init (CachetComposer *self)
   self->cancellable = g_cancellable_new ();
   self->autosave_ms = 30000;
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  _cachet_composer_crypto_init (self);
   g_signal_connect (gtk_text_view_get_buffer (self->body_view), "changed",
                     G_CALLBACK (body_changed_cb), self);
   show_cc_bcc (self, FALSE);

@@ -4,7 +4,9 @@
 #include <gtk/gtk.h>
 
 #include "cachet-account.h"
+#include "cachet-crypto-registry.h"
 #include "cachet-draft.h"
+#include "cachet-encrypt-memory.h"
 #include "cachet-sender.h"
 #include "cachet-store.h"
 
@@ -45,8 +47,31 @@ void            cachet_composer_attach_file  (CachetComposer    *self,
  * it.  For tests. */
 CachetDraft    *cachet_composer_sync_draft   (CachetComposer    *self);
 
+/* Encryption.  Encrypt and Sign are window actions ("win.encrypt", "win.sign", boolean
+ * states) behind toggle buttons and menu items.  Encrypt starts on when every recipient is
+ * someone the user sent encrypted mail to before (cachet-encrypt-memory.h), until the user
+ * sets it.  While it is on, the recipients' keys are looked up in a worker a moment after
+ * they change, and the privacy line says "Encrypted end to end" only when every one has a
+ * key; else it names those without.  Send then refuses (naming them); a message that can be
+ * sealed is sealed in a worker before it goes to the Outbox. */
+/* The plugins to use (borrowed; NULL: none) instead of the application's.  For tests. */
+void            cachet_composer_set_crypto_registry (CachetComposer       *self,
+                                                     CachetCryptoRegistry *registry);
+/* The memory of who to encrypt to (NULL: the default file).  For tests. */
+void            cachet_composer_set_encrypt_memory  (CachetComposer       *self,
+                                                     CachetEncryptMemory  *memory);
+gboolean        cachet_composer_get_encrypt         (CachetComposer       *self);
+/* Sets Encrypt as the user would (the memory no longer changes it): a reply to an
+ * encrypted message starts encrypted. */
+void            cachet_composer_set_encrypt         (CachetComposer       *self,
+                                                     gboolean              encrypt);
+gboolean        cachet_composer_get_sign            (CachetComposer       *self);
+/* TRUE while a look-up of the recipients' keys is due or running. */
+gboolean        cachet_composer_is_checking_keys    (CachetComposer       *self);
+
 /* Signals:
  *   "saved" (gint64 draft_id): a copy is in Drafts
- *   "sent" (gint64 outbox_id): queued for sending; the window closes */
+ *   "sent" (gint64 outbox_id): queued for sending; the window closes
+ *   "keys-checked": the recipients' keys were looked up and the privacy line says so */
 
 G_END_DECLS

@@ -9,39 +9,14 @@
 
 #include "cachet-address.h"
 #include "cachet-bounce.h"
+#include "cachet-message-view-private.h"
 
-struct _CachetMessageView
-{
-  GtkStack             parent_instance;
-
-  /* template */
-  GtkLabel            *failed_label;
-  GtkLabel            *subject_label;
-  GtkLabel            *from_label;
-  GtkWidget           *to_key;
-  GtkLabel            *to_label;
-  GtkWidget           *cc_key;
-  GtkLabel            *cc_label;
-  GtkWidget           *date_key;
-  GtkLabel            *date_label;
-  GtkInfoBar          *bounce_bar;
-  GtkLabel            *bounce_label;
-  GtkWidget           *bounce_original_button;
-  GtkInfoBar          *warnings_bar;
-  GtkLabel            *warnings_label;
-  CachetAttachmentBar *attachment_bar;
-  GtkTextView         *body_view;
-
-  CachetMessage       *message;
-  gint64               message_id;
-  gint64               original_id;   /* the bounced message, found in the store */
-  GCancellable        *cancellable;
-};
 
 enum
 {
   SIGNAL_LOADED,
   SIGNAL_SHOW_ORIGINAL,
+  SIGNAL_OPENED,
   N_SIGNALS
 };
 
@@ -100,8 +75,14 @@ bounce_original_clicked_cb (GtkButton         *button,
     g_signal_emit (self, signals[SIGNAL_SHOW_ORIGINAL], 0, self->original_id);
 }
 
-static void
-show_parsed (CachetMessageView  *self,
+void
+_cachet_message_view_emit_opened (CachetMessageView *self)
+{
+  g_signal_emit (self, signals[SIGNAL_OPENED], 0);
+}
+
+void
+_cachet_message_view_show_parsed (CachetMessageView  *self,
              CachetMessage      *message,
              const guint64      *attachment_sizes,
              const CachetBounce *bounce,
@@ -153,6 +134,7 @@ show_parsed (CachetMessageView  *self,
     }
 
   show_bounce (self, bounce, original_id);
+  _cachet_message_view_crypto_show_keys (self, message);
 
   cachet_attachment_bar_set_attachments (self->attachment_bar,
                                          cachet_message_get_attachments (message),
@@ -180,6 +162,7 @@ typedef struct
   GArray        *attachment_sizes;  /* guint64 */
   CachetBounce  *bounce;            /* NULL unless the message is a bounce */
   gint64         original_id;       /* the bounced message in the store, or 0 */
+  gboolean       sealed;            /* encrypted or signed: to be opened */
 } Loaded;
 
 static void
@@ -222,6 +205,22 @@ find_original (CachetStore *store,
   return id != bounce_id ? id : 0;
 }
 
+GArray *
+_cachet_message_view_measure_attachments (CachetMessage *message)
+{
+  GPtrArray *attachments = cachet_message_get_attachments (message);
+  GArray *sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      g_autoptr(GBytes) decoded = cachet_part_get_decoded (g_ptr_array_index (attachments, i));
+      guint64 size = g_bytes_get_size (decoded);
+
+      g_array_append_val (sizes, size);
+    }
+  return sizes;
+}
+
 static void
 load_worker (GTask        *task,
              gpointer      source_object,
@@ -231,7 +230,6 @@ load_worker (GTask        *task,
   LoadJob *job = task_data;
   GError *error = NULL;
   Loaded *loaded;
-  GPtrArray *attachments;
 
   loaded = g_new0 (Loaded, 1);
   loaded->message = cachet_store_load_message (job->store, job->id, &error);
@@ -244,15 +242,9 @@ load_worker (GTask        *task,
 
   /* The parts are decoded here rather than in the main thread. */
   (void) cachet_message_get_body_text (loaded->message);
-  attachments = cachet_message_get_attachments (loaded->message);
-  loaded->attachment_sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
-  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
-    {
-      g_autoptr(GBytes) decoded = cachet_part_get_decoded (g_ptr_array_index (attachments, i));
-      guint64 size = g_bytes_get_size (decoded);
-
-      g_array_append_val (loaded->attachment_sizes, size);
-    }
+  loaded->attachment_sizes = _cachet_message_view_measure_attachments (loaded->message);
+  loaded->sealed = cachet_message_get_bytes (loaded->message) != NULL
+                   && cachet_crypto_looks_sealed (cachet_message_get_bytes (loaded->message));
 
   loaded->bounce = cachet_bounce_detect (loaded->message);
   if (loaded->bounce != NULL && loaded->bounce->original_message_id != NULL)
@@ -289,8 +281,10 @@ load_done_cb (GObject      *source,
       return;
     }
 
-  show_parsed (self, loaded->message, (const guint64 *) (gpointer) loaded->attachment_sizes->data,
-               loaded->bounce, loaded->original_id);
+  _cachet_message_view_show_parsed (self, loaded->message,
+                                    (const guint64 *) (gpointer) loaded->attachment_sizes->data,
+                                    loaded->bounce, loaded->original_id);
+  _cachet_message_view_crypto_start (self, loaded->message, loaded->sealed);
   loaded_free (loaded);
   g_signal_emit (self, signals[SIGNAL_LOADED], 0, job->id);
 }
@@ -305,6 +299,7 @@ cachet_message_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->message);
+  _cachet_message_view_crypto_dispose (self);
 
   G_OBJECT_CLASS (cachet_message_view_parent_class)->dispose (object);
 }
@@ -325,8 +320,14 @@ cachet_message_view_class_init (CachetMessageViewClass *klass)
   signals[SIGNAL_SHOW_ORIGINAL] =
     g_signal_new ("show-original", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* An encrypted or signed message was opened (or could not be) and the status bar says
+   * so; also after a key import finished. */
+  signals[SIGNAL_OPENED] =
+    g_signal_new ("opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (CACHET_TYPE_ATTACHMENT_BAR);
+  g_type_ensure (CACHET_TYPE_CRYPTO_STATUS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/cachet/Cachet/cachet-message-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, failed_label);
@@ -347,6 +348,7 @@ cachet_message_view_class_init (CachetMessageViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, warnings_label);
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, attachment_bar);
   gtk_widget_class_bind_template_child (widget_class, CachetMessageView, body_view);
+  _cachet_message_view_crypto_class_init (widget_class);
 }
 
 static void
@@ -381,6 +383,7 @@ cachet_message_view_show_message (CachetMessageView *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->message_id = id;
+  _cachet_message_view_crypto_reset (self);
   if (id == 0)
     {
       cachet_message_view_clear (self);
@@ -411,9 +414,13 @@ cachet_message_view_set_message (CachetMessageView *self,
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->message_id = 0;
+  _cachet_message_view_crypto_reset (self);
   /* Not from the store: there is no original to look for. */
   bounce = cachet_bounce_detect (message);
-  show_parsed (self, message, NULL, bounce, 0);
+  _cachet_message_view_show_parsed (self, message, NULL, bounce, 0);
+  _cachet_message_view_crypto_start (self, message,
+                                     cachet_message_get_bytes (message) != NULL
+                                     && cachet_crypto_looks_sealed (cachet_message_get_bytes (message)));
 }
 
 void
@@ -424,6 +431,7 @@ cachet_message_view_clear (CachetMessageView *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->message_id = 0;
+  _cachet_message_view_crypto_reset (self);
   g_clear_object (&self->message);
   show_bounce (self, NULL, 0);
   cachet_attachment_bar_set_attachments (self->attachment_bar, NULL, NULL);

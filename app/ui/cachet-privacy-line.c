@@ -18,6 +18,9 @@ struct _CachetPrivacyLine
   GtkLabel      *explanation_label;
 
   CachetPrivacy  privacy;
+  char          *problem_icon;
+  char          *problem_title;
+  char          *problem_explanation;
 };
 
 G_DEFINE_FINAL_TYPE (CachetPrivacyLine, cachet_privacy_line, GTK_TYPE_BOX)
@@ -37,13 +40,24 @@ icon_name (CachetPrivacy privacy)
     }
 }
 
+static const char *
+current_icon_name (CachetPrivacyLine *self)
+{
+  return self->problem_title != NULL ? self->problem_icon : icon_name (self->privacy);
+}
+
 static void
 update (CachetPrivacyLine *self)
 {
   const char *title = cachet_privacy_get_title (self->privacy);
   const char *explanation = cachet_privacy_get_explanation (self->privacy);
 
-  gtk_image_set_from_icon_name (self->icon, icon_name (self->privacy), GTK_ICON_SIZE_BUTTON);
+  if (self->problem_title != NULL)
+    {
+      title = self->problem_title;
+      explanation = self->problem_explanation;
+    }
+  gtk_image_set_from_icon_name (self->icon, current_icon_name (self), GTK_ICON_SIZE_BUTTON);
   gtk_label_set_text (self->title_label, title);
   gtk_label_set_text (self->explanation_label, explanation);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), explanation);
@@ -54,9 +68,23 @@ update (CachetPrivacyLine *self)
 }
 
 static void
+cachet_privacy_line_finalize (GObject *object)
+{
+  CachetPrivacyLine *self = CACHET_PRIVACY_LINE (object);
+
+  g_free (self->problem_icon);
+  g_free (self->problem_title);
+  g_free (self->problem_explanation);
+  G_OBJECT_CLASS (cachet_privacy_line_parent_class)->finalize (object);
+}
+
+static void
 cachet_privacy_line_class_init (CachetPrivacyLineClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = cachet_privacy_line_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/cachet/Cachet/cachet-privacy-line.ui");
@@ -108,5 +136,29 @@ const char *
 cachet_privacy_line_get_icon_name (CachetPrivacyLine *self)
 {
   g_return_val_if_fail (CACHET_IS_PRIVACY_LINE (self), NULL);
-  return icon_name (self->privacy);
+  return current_icon_name (self);
+}
+
+void
+cachet_privacy_line_set_problem (CachetPrivacyLine *self,
+                                 const char        *icon,
+                                 const char        *title,
+                                 const char        *explanation)
+{
+  g_return_if_fail (CACHET_IS_PRIVACY_LINE (self));
+
+  g_free (self->problem_icon);
+  g_free (self->problem_title);
+  g_free (self->problem_explanation);
+  self->problem_icon = g_strdup (icon != NULL ? icon : "dialog-warning-symbolic");
+  self->problem_title = g_strdup (title);
+  self->problem_explanation = g_strdup (explanation != NULL ? explanation : title);
+  update (self);
+}
+
+const char *
+cachet_privacy_line_get_explanation (CachetPrivacyLine *self)
+{
+  g_return_val_if_fail (CACHET_IS_PRIVACY_LINE (self), NULL);
+  return gtk_label_get_text (self->explanation_label);
 }

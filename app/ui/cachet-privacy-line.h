@@ -17,8 +17,16 @@ GtkWidget     *cachet_privacy_line_new         (void);
 void           cachet_privacy_line_set_privacy (CachetPrivacyLine *self,
                                                 CachetPrivacy      privacy);
 CachetPrivacy  cachet_privacy_line_get_privacy (CachetPrivacyLine *self);
-/* What is shown: the title and the icon's name. */
+/* Instead of the level's own words, something the user must know about what they asked
+ * for ("No key for bob@example.org: this message cannot be encrypted"); @title NULL goes
+ * back to the level's words.  The level (get_privacy) stays what it was. */
+void           cachet_privacy_line_set_problem (CachetPrivacyLine *self,
+                                                const char        *icon,
+                                                const char        *title,
+                                                const char        *explanation);
+/* What is shown: the title, the explanation and the icon's name. */
 const char    *cachet_privacy_line_get_title   (CachetPrivacyLine *self);
 const char    *cachet_privacy_line_get_icon_name (CachetPrivacyLine *self);
+const char    *cachet_privacy_line_get_explanation (CachetPrivacyLine *self);
 
 G_END_DECLS

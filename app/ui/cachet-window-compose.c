@@ -102,7 +102,8 @@ static void
 write_from (CachetWindow  *self,
             WriteKind      kind,
             gint64         id,
-            CachetMessage *message)
+            CachetMessage *message,
+            gboolean       decrypted)
 {
   CachetApplication *app = application (self);
   CachetAccountList *accounts = app != NULL ? cachet_application_get_accounts (app) : NULL;
@@ -146,6 +147,10 @@ write_from (CachetWindow  *self,
   composer = cachet_application_compose (app, draft, kind == WRITE_CONTINUE ? id : 0);
   if (kind != WRITE_CONTINUE)
     cachet_composer_set_original (composer, id, flag);
+  /* What came encrypted is not answered, passed on or sent again (a sealed message taken
+   * back from the Outbox) in the clear by default. */
+  if (decrypted)
+    cachet_composer_set_encrypt (composer, TRUE);
 }
 
 /* The message, parsed: the one the viewer shows, or read from the store off the main
@@ -195,7 +200,7 @@ loaded_cb (GObject      *source,
         }
       return;
     }
-  write_from (data->self, data->kind, data->id, message);
+  write_from (data->self, data->kind, data->id, message, FALSE);
 }
 
 static void
@@ -218,7 +223,8 @@ write_from_id (CachetWindow *self,
   if (cachet_message_view_get_message_id (self->message_view) == id
       && cachet_message_view_get_message (self->message_view) != NULL)
     {
-      write_from (self, kind, id, cachet_message_view_get_message (self->message_view));
+      write_from (self, kind, id, cachet_message_view_get_message (self->message_view),
+                  cachet_message_view_get_decrypted (self->message_view));
       return;
     }
   data = g_new0 (LoadData, 1);

@@ -1,0 +1,608 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Sealed mail in the real cachet binary, driven through AT-SPI.
+
+usage: test-crypto-window.py CACHET-BINARY OPENPGP-PLUGIN
+
+In a temporary GNUPGHOME (my key has a passphrase; Ann's key, from another
+keyring, is certified by mine; a stranger's is not there at all), gpg itself
+makes PGP/MIME messages: one signed by Ann, the same changed after signing,
+one signed by the stranger, and one encrypted to me and signed by Ann.  They
+are put in the Inbox of a new store; the OpenPGP plugin is copied into the
+user's plugin folder and turned on by "ID=SHA256" in the enabled-plugins
+setting, as the Preferences window would; then cachet starts and a person
+reads the mail, finding the widgets by their accessible names:
+- the status bar above each message says good, bad, unknown key;
+- the encrypted one asks for my passphrase: a wrong one, the dialog says so
+  and asks again, the right one opens it ("Decrypted", its text shown), and
+  a reply to it starts with Encrypt on; Cancel leaves it unopened with the
+  reason in the bar;
+- the composer: Encrypt to Ann says "Encrypted end to end"; adding Bob, who
+  has no key, names him; sent to Ann alone, the message in the Outbox is
+  sealed and opens with my own key (encrypted to self).
+Screenshots go to $CACHET_SCREENSHOT_DIR.
+
+Needs an X display and a D-Bus session (tests/run-headless.sh provides both)
+and gpg; without them it prints a TAP skip.  Output is TAP on the original
+stdout.
+"""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+TIMEOUT = 30.0
+WHOLE_TIMEOUT = 280
+MY_PASSPHRASE = "my secret words"
+
+tap = os.fdopen(os.dup(1), "w", buffering=1)
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+
+def skip_all(reason):
+    tap.write("1..0 # SKIP %s\n" % reason)
+    sys.exit(0)
+
+
+if not os.environ.get("DISPLAY"):
+    skip_all("no display (run under tests/run-headless.sh)")
+if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+    skip_all("no D-Bus session bus (run under tests/run-headless.sh)")
+if os.environ.get("NO_AT_BRIDGE") == "1":
+    skip_all("NO_AT_BRIDGE=1 turns accessibility off")
+if shutil.which("gpg") is None or shutil.which("gsettings") is None:
+    skip_all("gpg or gsettings is not installed")
+
+try:
+    import pyatspi
+except ImportError:
+    skip_all("pyatspi is not installed (python3-pyatspi)")
+
+
+def alarm(signum, frame):
+    raise TimeoutError("the whole test took longer than %d s" % WHOLE_TIMEOUT)
+
+
+signal.signal(signal.SIGALRM, alarm)
+signal.alarm(WHOLE_TIMEOUT)
+
+
+class Failure(Exception):
+    pass
+
+
+# gpg and the messages ---------------------------------------------------------------------
+
+def make_home():
+    # Short: gpg-agent's socket lives in it.
+    home = tempfile.mkdtemp(prefix="cgw", dir="/tmp")
+    with open(os.path.join(home, "gpg-agent.conf"), "w") as f:
+        f.write("allow-loopback-pinentry\ns2k-count 65536\n"
+                "default-cache-ttl 0\nmax-cache-ttl 0\n")
+    return home
+
+
+def gpg(home, *args, data=b""):
+    result = subprocess.run(["gpg", "--homedir", home, "--batch", "--no-tty"] + list(args),
+                            input=data, capture_output=True,
+                            env=dict(os.environ, GNUPGHOME=home), timeout=60)
+    if result.returncode != 0:
+        raise Failure("gpg %s failed: %s" % (" ".join(args), result.stderr.decode(errors="replace")))
+    return result.stdout
+
+
+def make_key(home, uid, passphrase=""):
+    gpg(home, "--pinentry-mode", "loopback", "--passphrase", passphrase,
+        "--quick-gen-key", uid, "future-default", "default", "never")
+
+
+def fingerprint(home, pattern):
+    for line in gpg(home, "--with-colons", "--list-keys", pattern).decode().splitlines():
+        if line.startswith("fpr:"):
+            return line.split(":")[9]
+    raise Failure("no key for %s" % pattern)
+
+
+def crlf(text):
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+
+
+def headers(sender, subject, n):
+    return crlf("From: %s\nTo: Me <me@home.example>\nSubject: %s\n"
+                "Date: Wed, 04 Mar 2026 10:%02d:00 +0100\nMessage-ID: <crypto-%d@example.org>\n"
+                "MIME-Version: 1.0\n" % (sender, subject, n, n))
+
+
+def text_part(body):
+    return crlf("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 7bit\n\n"
+                + body)
+
+
+def signed_message(home, signer, sender, subject, body, n):
+    """RFC 3156 multipart/signed: the part, as sent, is what gpg signs."""
+    part = text_part(body)
+    signature = gpg(home, "--armor", "--detach-sign", "--digest-algo", "SHA256",
+                    "--local-user", signer, data=part)
+    return (headers(sender, subject, n)
+            + b'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
+              b' protocol="application/pgp-signature"; boundary="=-sig-="\r\n\r\n'
+            + b"--=-sig-=\r\n" + part + b"\r\n--=-sig-=\r\n"
+            + b'Content-Type: application/pgp-signature; name="signature.asc"\r\n\r\n'
+            + signature.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            + b"\r\n--=-sig-=--\r\n")
+
+
+def encrypted_message(home, signer, recipient, sender, subject, body, n):
+    """RFC 3156 multipart/encrypted, signed inside (gpg --encrypt --sign)."""
+    cipher = gpg(home, "--armor", "--encrypt", "--sign", "--trust-model", "always",
+                 "--local-user", signer, "--recipient", recipient, data=text_part(body))
+    return (headers(sender, subject, n)
+            + b'Content-Type: multipart/encrypted;\r\n'
+              b' protocol="application/pgp-encrypted"; boundary="=-enc-="\r\n\r\n'
+            + b"--=-enc-=\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n"
+            + b'--=-enc-=\r\nContent-Type: application/octet-stream; name="encrypted.asc"\r\n\r\n'
+            + cipher.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            + b"\r\n--=-enc-=--\r\n")
+
+
+def write_inbox(data_dir, messages):
+    inbox = os.path.join(data_dir, "mail", "Inbox")
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(inbox, sub), exist_ok=True)
+    for i, data in enumerate(messages):
+        name = "%d.%d_%d.cachet-test,S=%d:2,S" % (int(time.time()), os.getpid(), i, len(data))
+        with open(os.path.join(inbox, "cur", name), "wb") as f:
+            f.write(data)
+
+
+ACCOUNTS = """\
+[home]
+name=Home
+address=me@home.example
+display-name=Me
+pop3-host=127.0.0.1
+pop3-user=me
+smtp-host=127.0.0.1
+smtp-port=9
+smtp-security=starttls
+smtp-user=me
+smtp-auth=none
+check-interval=0
+"""
+
+
+# AT-SPI -----------------------------------------------------------------------------------
+
+def wait_for(what, func, timeout=TIMEOUT):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            result = func()
+            if result:
+                return result
+        except Exception as e:  # the accessible tree changes under us
+            last_error = e
+        time.sleep(0.1)
+    raise Failure("timed out waiting for %s%s" % (
+        what, " (last error: %s)" % last_error if last_error else ""))
+
+
+def showing(acc):
+    return acc.getState().contains(pyatspi.STATE_SHOWING)
+
+
+def find(root, role, name=None, only_showing=False):
+    def pred(acc):
+        try:
+            return ((role is None or acc.getRoleName() == role)
+                    and (name is None or acc.name == name)
+                    and (not only_showing or showing(acc)))
+        except Exception:
+            return False
+    return pyatspi.findDescendant(root, pred)
+
+
+def find_text(root, text):
+    def pred(acc):
+        try:
+            return (acc.getRoleName() in ("label", "alert") and showing(acc)
+                    and text_of(acc) == text)
+        except Exception:
+            return False
+    return pyatspi.findDescendant(root, pred)
+
+
+def text_of(acc):
+    try:
+        t = acc.queryText()
+        return t.getText(0, t.characterCount)
+    except NotImplementedError:
+        return acc.name
+
+
+def click(acc):
+    acc.queryAction().doAction(0)
+
+
+def enabled(acc):
+    return acc.getState().contains(pyatspi.STATE_SENSITIVE)
+
+
+def cell_texts(cell):
+    if cell.childCount == 0:
+        return [cell.name]
+    return [c.name for c in cell]
+
+
+class Table:
+    def __init__(self, acc):
+        self.acc = acc
+
+    def rows(self):
+        table = self.acc.queryTable()
+        result = []
+        for r in range(table.nRows):
+            row = []
+            for c in range(table.nColumns):
+                row.extend(cell_texts(table.getAccessibleAt(r, c)))
+            result.append(row)
+        return result
+
+    def find_row(self, text):
+        for i, row in enumerate(self.rows()):
+            if text in row:
+                return i
+        return None
+
+    def select_row(self, index):
+        self.acc.querySelection().clearSelection()
+        self.acc.queryTable().addRowSelection(index)
+
+
+def screenshot(name, frame):
+    directory = os.environ.get("CACHET_SCREENSHOT_DIR")
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, name)
+    ext = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    command = ["import", "-window", "root", "-crop",
+               "%dx%d+%d+%d" % (ext.width, ext.height, max(ext.x, 0), max(ext.y, 0)),
+               "+repage", path]
+    try:
+        subprocess.run(command, check=True, timeout=30, stdout=sys.stderr, stderr=sys.stderr)
+        tap.write("# screenshot: %s\n" % path)
+    except (OSError, subprocess.SubprocessError) as e:
+        tap.write("# no screenshot (%s)\n" % e)
+
+
+PLAN = [
+    "/ui/crypto-window/opens",
+    "/ui/crypto-window/good-signature",
+    "/ui/crypto-window/bad-signature",
+    "/ui/crypto-window/unknown-key",
+    "/ui/crypto-window/passphrase-wrong-then-right",
+    "/ui/crypto-window/passphrase-cancel",
+    "/ui/crypto-window/composer-keys",
+    "/ui/crypto-window/outbox-sealed",
+]
+
+
+def main():
+    binary, plugin = sys.argv[1], sys.argv[2]
+    work = tempfile.mkdtemp(prefix="cachet-crypto-")
+    home = make_home()
+    other = make_home()
+    env = dict(os.environ)
+    env.pop("NO_AT_BRIDGE", None)
+    for name, sub in (("HOME", "home"), ("XDG_DATA_HOME", "data"),
+                      ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
+                      ("XDG_STATE_HOME", "state")):
+        env[name] = os.path.join(work, sub)
+        os.makedirs(env[name], mode=0o700)
+    data_dir = os.path.join(work, "store")
+    env["CACHET_DATA_DIR"] = data_dir
+    env["GSETTINGS_BACKEND"] = "keyfile"
+    env["GTK_ENABLE_ANIMATIONS"] = "0"
+    env["GNUPGHOME"] = home
+    env["G_MESSAGES_DEBUG"] = "cachet-message-view cachet-composer"
+    tap.write("1..%d\n" % len(PLAN))
+
+    proc = None
+    n = 0
+    failed = 0
+    log_path = os.path.join(work, "cachet.log")
+    try:
+        # Keys: mine with a passphrase; Ann's and the stranger's in another keyring.
+        make_key(home, "Me <me@home.example>", MY_PASSPHRASE)
+        make_key(other, "Ann <ann@example.org>")
+        make_key(other, "Stranger <stranger@example.com>")
+        me = fingerprint(home, "me@home.example")
+        ann = fingerprint(other, "ann@example.org")
+        gpg(home, "--import", data=gpg(other, "--armor", "--export", ann))
+        gpg(other, "--import", data=gpg(home, "--armor", "--export", me))
+        gpg(home, "--yes", "--pinentry-mode", "loopback", "--passphrase", MY_PASSPHRASE,
+            "--default-key", me, "--quick-lsign-key", ann)
+
+        good = signed_message(other, ann, "Ann <ann@example.org>", "Signed minutes",
+                              "The minutes of the meeting are attached to my heart.\n", 1)
+        tampered = signed_message(other, ann, "Ann <ann@example.org>", "Payment",
+                                  "Please pay 100 EUR to account 1234.\n", 2)
+        assert b"100 EUR" in tampered
+        tampered = tampered.replace(b"100 EUR", b"900 EUR")
+        stranger = signed_message(other, "stranger@example.com",
+                                  "Stranger <stranger@example.com>", "From a stranger",
+                                  "You do not know me.\n", 3)
+        secret = encrypted_message(other, ann, "me@home.example", "Ann <ann@example.org>",
+                                   "Secret plans", "Meet me at the old mill at noon.\n", 4)
+        assert b"old mill" not in secret
+        write_inbox(data_dir, [good, tampered, stranger, secret])
+        os.makedirs(os.path.join(env["XDG_CONFIG_HOME"], "cachet"))
+        with open(os.path.join(env["XDG_CONFIG_HOME"], "cachet", "accounts.ini"), "w") as f:
+            f.write(ACCOUNTS)
+
+        # The plugin in the user's folder, turned on by id and hash.
+        plugin_dir = os.path.join(env["XDG_DATA_HOME"], "cachet", "crypto-plugins-1")
+        os.makedirs(plugin_dir)
+        for d in (os.path.join(env["XDG_DATA_HOME"], "cachet"), plugin_dir):
+            os.chmod(d, 0o755)
+        installed = os.path.join(plugin_dir, "cachet-openpgp.so")
+        shutil.copyfile(plugin, installed)
+        os.chmod(installed, 0o644)
+        with open(installed, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        subprocess.run(["gsettings", "set", "org.cachet.Cachet", "enabled-plugins",
+                        "['org.cachet.OpenPGP=%s']" % digest], env=env, check=True)
+
+        proc = subprocess.Popen([binary], env=env, stdout=sys.stderr,
+                                stderr=open(log_path, "w"))
+        steps = Steps(proc, log_path)
+        for name, func in zip(PLAN, (steps.opens, steps.good, steps.bad, steps.unknown,
+                                     steps.passphrase, steps.cancel, steps.composer,
+                                     steps.outbox)):
+            n += 1
+            try:
+                func()
+                tap.write("ok %d %s\n" % (n, name))
+            except Exception:
+                failed += 1
+                tap.write("not ok %d %s\n" % (n, name))
+                for line in traceback.format_exc().splitlines():
+                    tap.write("# %s\n" % line)
+                if name == PLAN[0]:
+                    break
+    except Exception:
+        for line in traceback.format_exc().splitlines():
+            tap.write("# %s\n" % line)
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if os.path.exists(log_path):
+            with open(log_path, errors="replace") as log:
+                sys.stderr.write(log.read())
+        for h in (home, other):
+            subprocess.run(["gpgconf", "--homedir", h, "--kill", "all"],
+                           env=dict(os.environ, GNUPGHOME=h))
+            shutil.rmtree(h, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    for i in range(n, len(PLAN)):
+        tap.write("not ok %d %s # not run: an earlier step failed\n" % (i + 1, PLAN[i]))
+        failed += 1
+    sys.exit(1 if failed else 0)
+
+
+class Steps:
+    def __init__(self, proc, log_path):
+        self.proc = proc
+        self.log_path = log_path
+        self.app = None
+        self.frame = None
+        self.messages = None
+
+    def app_found(self):
+        if self.proc.poll() is not None:
+            with open(self.log_path, errors="replace") as log:
+                raise Failure("cachet exited with status %d: %s"
+                              % (self.proc.returncode, log.read()[-800:]))
+        for app in pyatspi.Registry.getDesktop(0):
+            if app is not None and app.name in ("cachet", "Cachet"):
+                return app
+        return None
+
+    def main_frame(self):
+        for w in self.app:
+            if w.getRoleName() == "frame" and find(w, "table", "Messages") is not None:
+                return w
+        return None
+
+    def status(self):
+        """The title of the status bar above the message, or None while there is none."""
+        bar = find(self.frame, None, "Security status", only_showing=True)
+        if bar is None:
+            return None
+        return bar.description or None
+
+    def settled_status(self):
+        title = self.status()
+        if title is None or title.startswith("Opening") or title.startswith("Waiting"):
+            return None
+        return title
+
+    def show(self, subject):
+        # (a list: row 0 is a row)
+        row = wait_for("the message %r in the list" % subject,
+                       lambda: [r for r in [self.messages.find_row(subject)] if r is not None])
+        self.messages.select_row(row[0])
+        wait_for("%r in the header" % subject, lambda: find(self.frame, "label", subject))
+
+    def body(self):
+        return text_of(find(self.frame, "text", "Message body"))
+
+    def opens(self):
+        self.app = wait_for("cachet on the accessibility bus", self.app_found)
+        self.frame = wait_for("the main window", self.main_frame)
+        self.messages = Table(find(self.frame, "table", "Messages"))
+        wait_for("the Inbox", lambda: self.messages.find_row("Secret plans") is not None)
+
+    def dump(self):
+        """The showing part of the window's accessible tree, for the log."""
+        def walk(acc, depth):
+            try:
+                if not showing(acc) or depth > 30:
+                    return
+                tap.write("# %s%s %r %r\n" % ("  " * depth, acc.getRoleName(), acc.name,
+                                              acc.description))
+                for child in acc:
+                    walk(child, depth + 1)
+            except Exception:
+                pass
+        walk(self.frame, 0)
+
+    def verdict(self, what):
+        try:
+            return wait_for(what, self.settled_status)
+        except Failure:
+            self.dump()
+            raise
+
+    def check_verdict(self, subject, expected, screenshot_name):
+        self.show(subject)
+        title = self.verdict("the verdict of %r" % subject)
+        tap.write("# %s: %s\n" % (subject, title))
+        assert expected in title, title
+        details = find(self.frame, "toggle button", "Details", only_showing=True)
+        assert details is not None, "no Details button"
+        click(details)
+        wait_for("the details", lambda: find(self.frame, "label", None, True) is not None)
+        screenshot(screenshot_name, self.frame)
+        return title
+
+    def good(self):
+        self.check_verdict("Signed minutes", "Signature good", "crypto-window-good.png")
+        assert "attached to my heart" in self.body()
+
+    def bad(self):
+        self.check_verdict("Payment", "Bad signature", "crypto-window-bad.png")
+
+    def unknown(self):
+        self.check_verdict("From a stranger", "key you do not have",
+                           "crypto-window-unknown-key.png")
+
+    def dialog(self):
+        for w in self.app:
+            if w.getRoleName() == "dialog" and w.name == "Passphrase Needed" and showing(w):
+                return w
+        return None
+
+    def answer(self, d, text):
+        entry = wait_for("the passphrase entry", lambda: find(d, "password text", "Passphrase"))
+        entry.queryEditableText().setTextContents(text)
+        ok = find(d, "push button", "OK")
+        wait_for("OK to be enabled", lambda: enabled(ok))
+        click(ok)
+
+    def passphrase(self):
+        self.show("Secret plans")
+        d = wait_for("the passphrase dialog", self.dialog)
+        assert find_text(d, "Wrong passphrase, try again.") is None
+        screenshot("crypto-window-passphrase.png", d)
+        self.answer(d, "not my passphrase")
+        d = wait_for("the dialog to ask again",
+                     lambda: self.dialog() if self.dialog() is not None
+                     and find_text(self.dialog(), "Wrong passphrase, try again.") else None)
+        screenshot("crypto-window-passphrase-again.png", d)
+        self.answer(d, MY_PASSPHRASE)
+        title = self.verdict("the verdict")
+        tap.write("# Secret plans: %s\n" % title)
+        assert "Decrypted" in title, title
+        wait_for("the decrypted text", lambda: "old mill" in self.body())
+        screenshot("crypto-window-decrypted.png", self.frame)
+        # A reply to it starts encrypted.
+        click(find(self.frame, "push button", "Reply"))
+        c = wait_for("the reply", lambda: [w for w in self.app if w.getRoleName() == "frame"
+                                           and w.name.startswith("Re: Secret plans")][0])
+        encrypt = wait_for("Encrypt", lambda: find(c, "toggle button", "Encrypt"))
+        assert encrypt.getState().contains(pyatspi.STATE_CHECKED), "the reply is not encrypted"
+        wait_for("the quote", lambda: "old mill" in text_of(find(c, "text", "Message text")))
+        screenshot("crypto-window-reply.png", c)
+        click(find(c, "push button", "Close"))
+        wait_for("the reply to close", lambda: not [w for w in self.app
+                                                    if w.getRoleName() == "frame"
+                                                    and w.name.startswith("Re: Secret")])
+
+    def cancel(self):
+        self.show("Signed minutes")
+        self.verdict("the verdict")
+        self.show("Secret plans")
+        d = wait_for("the passphrase dialog", self.dialog)
+        click(find(d, "push button", "Cancel"))
+        title = self.verdict("the verdict")
+        tap.write("# Secret plans, cancelled: %s\n" % title)
+        assert "Could not decrypt" in title, title
+        assert "old mill" not in self.body()
+        screenshot("crypto-window-cancelled.png", self.frame)
+
+    def composer(self):
+        new = find(self.frame, "push button", "New message")
+        click(new)
+        c = wait_for("the composer",
+                     lambda: [w for w in self.app if w.getRoleName() == "frame"
+                              and find(w, "push button", "Send") is not None][0])
+        to = wait_for("To", lambda: find(c, "text", "To"))
+        to.queryEditableText().setTextContents("Ann <ann@example.org>")
+        encrypt = find(c, "toggle button", "Encrypt")
+        click(encrypt)
+        wait_for("Encrypt to be on", lambda: encrypt.getState().contains(pyatspi.STATE_CHECKED))
+        privacy = find(c, "panel", "Privacy")
+
+        def line():
+            labels = [x for x in privacy if x.getRoleName() == "label"]
+            return text_of(labels[0]) if labels else None
+
+        wait_for("end to end", lambda: line() == "Encrypted end to end")
+        screenshot("crypto-window-composer-end-to-end.png", c)
+        to.queryEditableText().setTextContents("Ann <ann@example.org>, bob@example.net")
+        wait_for("Bob named", lambda: line() == "Cannot be encrypted: no key for bob@example.net")
+        screenshot("crypto-window-composer-missing-key.png", c)
+
+        # Without Bob it is sent, sealed: the Outbox holds what only Ann and I can read.
+        to.queryEditableText().setTextContents("Ann <ann@example.org>")
+        wait_for("end to end again", lambda: line() == "Encrypted end to end")
+        find(c, "text", "Subject").queryEditableText().setTextContents("Encrypted reply")
+        body = find(c, "text", "Message text")
+        body.queryEditableText().insertText(0, "The mill is fine.\n", len("The mill is fine.\n"))
+        click(find(c, "push button", "Send"))
+        wait_for("the composer to close",
+                 lambda: not [w for w in self.app if w.getRoleName() == "frame"
+                              and find(w, "push button", "Send") is not None])
+
+    def outbox(self):
+        folders = Table(find(self.frame, "tree table", "Folders"))
+        row = wait_for("the Outbox", lambda: [r for r in [folders.find_row("Outbox")]
+                                              if r is not None])
+        folders.select_row(row[0])
+        self.show("Encrypted reply")
+        # Encrypted to me as well: my key opens it, after my passphrase.
+        d = wait_for("the passphrase dialog", self.dialog)
+        self.answer(d, MY_PASSPHRASE)
+        title = self.verdict("the verdict")
+        tap.write("# Encrypted reply in the Outbox: %s\n" % title)
+        assert "Decrypted" in title, title
+        wait_for("the text", lambda: "The mill is fine." in self.body())
+        screenshot("crypto-window-outbox-decrypted.png", self.frame)
+
+
+main()
