@@ -22,7 +22,13 @@
  * Sending with Encrypt or Sign on seals the built message in a worker (encrypted to the
  * recipients and to the sender, so the Sent copy stays readable; signed with the sender's
  * key), asking for a passphrase in a dialog over the composer; only the sealed message
- * goes to the Outbox. */
+ * goes to the Outbox.
+ *
+ * Copies in Drafts follow Encrypt: sealed to the sender's own key alone (no signature, so
+ * no passphrase) by the draft saver, with Encrypt and Sign kept in them, so that the
+ * plaintext of a message meant to be encrypted (a reply quoting a decrypted one, say) is
+ * not left on disk.  Without a key of the sender's own, the draft is not stored: the
+ * composer says why, once, and keeps it open (see cachet-draft-saver.h). */
 
 typedef enum
 {
@@ -212,9 +218,20 @@ parse_recipients (CachetComposer *self)
   return recipients;
 }
 
+/* The application's registry lives as long as the application: a worker that borrows it
+ * keeps the application. */
+static GApplication *
+hold_application (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return app != NULL ? g_object_ref (app) : NULL;
+}
+
 typedef struct
 {
   CachetCryptoRegistry *registry;
+  GApplication         *app;
   GStrv                 recipients;
 } KeysJob;
 
@@ -223,6 +240,7 @@ keys_job_free (gpointer data)
 {
   KeysJob *job = data;
 
+  g_clear_object (&job->app);
   g_strfreev (job->recipients);
   g_free (job);
 }
@@ -315,6 +333,7 @@ look_up_keys_cb (gpointer user_data)
   self->keys_cancellable = g_cancellable_new ();
   job = g_new0 (KeysJob, 1);
   job->registry = plugins;
+  job->app = hold_application ();
   job->recipients = g_strdupv (self->recipients);
   task = g_task_new (NULL, self->keys_cancellable, keys_done_cb, g_object_ref (self));
   g_task_set_source_tag (task, look_up_keys_cb);
@@ -373,6 +392,14 @@ recipients_changed_cb (GtkEntry       *entry,
 
 /* Actions ---------------------------------------------------------------------------------- */
 
+/* A copy already in Drafts was written for the other state: write it again. */
+static void
+toggled (CachetComposer *self)
+{
+  if (self->saver != NULL && cachet_draft_saver_get_draft_id (self->saver) != 0)
+    _cachet_composer_changed (self);
+}
+
 static void
 encrypt_change_state_cb (GSimpleAction *action,
                          GVariant      *state,
@@ -383,6 +410,7 @@ encrypt_change_state_cb (GSimpleAction *action,
   self->encrypt_user_set = TRUE;
   g_simple_action_set_state (action, state);
   recheck_keys (self);
+  toggled (self);
 }
 
 static void
@@ -391,6 +419,7 @@ sign_change_state_cb (GSimpleAction *action,
                       gpointer       user_data)
 {
   g_simple_action_set_state (action, state);
+  toggled (user_data);
 }
 
 /* Sending ---------------------------------------------------------------------------------- */
@@ -430,9 +459,18 @@ _cachet_composer_crypto_can_send (CachetComposer *self)
   return FALSE;
 }
 
+void
+_cachet_composer_crypto_push (CachetComposer *self)
+{
+  cachet_draft_saver_set_crypto (self->saver, registry (self, NULL), sender_address (self),
+                                 _cachet_composer_get_encrypt (self),
+                                 _cachet_composer_get_sign (self));
+}
+
 typedef struct
 {
   CachetCryptoRegistry   *registry;
+  GApplication           *app;        /* keeps the registry */
   GBytes                 *message;
   GStrv                   recipients;
   char                   *sender;
@@ -447,6 +485,7 @@ seal_job_free (gpointer data)
   SealJob *job = data;
 
   g_clear_pointer (&job->message, g_bytes_unref);
+  g_clear_object (&job->app);
   g_strfreev (job->recipients);
   g_free (job->sender);
   g_clear_pointer (&job->prompt, cachet_passphrase_prompt_free);
@@ -507,6 +546,7 @@ _cachet_composer_seal_async (CachetComposer      *self,
     }
   job = g_new0 (SealJob, 1);
   job->registry = registry (self, NULL);
+  job->app = hold_application ();
   job->message = g_bytes_ref (message);
   job->recipients = g_strdupv ((char **) recipients);
   job->sender = g_strdup (sender_address (self));
@@ -612,6 +652,7 @@ _cachet_composer_crypto_dispose (CachetComposer *self)
   g_clear_pointer (&self->recipients, g_strfreev);
   g_clear_pointer (&self->missing, g_strfreev);
   g_clear_pointer (&self->keys_error, g_free);
+  g_clear_pointer (&self->save_error, g_free);
 }
 
 /* Public API ------------------------------------------------------------------------------- */

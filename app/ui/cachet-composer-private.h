@@ -71,6 +71,7 @@ struct _CachetComposer
   guint                      keys_delay_ms; /* 400 ms; tests shorten it */
   GCancellable              *keys_cancellable;
   gulong                     ready_handler; /* the application's plugins are loaded */
+  char                      *save_error;    /* the last save failure shown: said once */
 };
 
 /* cachet-composer.c */
@@ -113,6 +114,9 @@ void     _cachet_composer_seal_async     (CachetComposer      *self,
 GBytes  *_cachet_composer_seal_finish    (CachetComposer      *self,
                                           GAsyncResult        *result,
                                           GError             **error);
+/* How the saver writes the next copies in Drafts: sealed to the sender with Encrypt on,
+ * the toggles kept in the copy. */
+void     _cachet_composer_crypto_push    (CachetComposer      *self);
 /* The message to @recipients is in the Outbox: remember them when it was encrypted. */
 void     _cachet_composer_crypto_sent    (CachetComposer      *self,
                                           const char * const  *recipients);

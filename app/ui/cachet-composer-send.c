@@ -33,6 +33,7 @@ saved_cb (CachetDraftSaver *saver,
   g_autofree char *text = g_strdup_printf (_("Draft saved at %s"), time);
 
   gtk_header_bar_set_subtitle (self->header_bar, text);
+  g_clear_pointer (&self->save_error, g_free);
   _cachet_composer_emit_saved (self, id);
   if (self->closing && !self->dirty && !cachet_draft_saver_is_busy (saver))
     gtk_widget_destroy (GTK_WIDGET (self));
@@ -43,14 +44,21 @@ failed_cb (CachetDraftSaver *saver,
            const char       *message,
            CachetComposer   *self)
 {
-  /* Unsaved: it must be saved again, and a window that was closing comes back. */
+  gboolean again = g_strcmp0 (message, self->save_error) == 0;
+
+  /* Unsaved: it must be saved again, and a window that was closing comes back.  The same
+   * failure again (autosave without a key to encrypt the draft to) is said once. */
   self->dirty = TRUE;
   if (self->closing)
     {
       self->closing = FALSE;
+      again = FALSE;
       gtk_window_present (GTK_WINDOW (self));
     }
-  _cachet_composer_show_error (self, message);
+  g_free (self->save_error);
+  self->save_error = g_strdup (message);
+  if (!again)
+    _cachet_composer_show_error (self, message);
 }
 
 static gboolean

@@ -353,6 +353,7 @@ _cachet_composer_push_fields (CachetComposer *self)
   f->subject = g_strdup (gtk_entry_get_text (self->subject_entry));
   f->body = body_text (self);
   cachet_draft_saver_edit (self->saver, apply_fields, f, (GDestroyNotify) fields_free);
+  _cachet_composer_crypto_push (self);
 }
 
 static void

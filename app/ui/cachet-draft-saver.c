@@ -6,6 +6,9 @@
 #include "cachet-draft-saver.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
+
+#include "cachet-crypto-mime.h"
 
 typedef enum
 {
@@ -21,6 +24,12 @@ typedef struct
   CachetStore *store;
   CachetDraft *draft;     /* borrowed from the saver, exclusively while the job runs */
   gint64       old_id;    /* the stored copy to replace or remove */
+  /* Drafts: sealed (encrypt) with the registry, which the held application keeps */
+  CachetCryptoRegistry *registry;
+  GApplication *app;
+  char        *sender;
+  gboolean     encrypt;
+  gboolean     sign;
   /* results */
   gint64       new_id;
   GBytes      *message;
@@ -48,6 +57,11 @@ struct _CachetDraftSaver
   gboolean      discarded;
   GQueue        pending;     /* Pending */
   GApplication *held;        /* held while there is work */
+  /* How copies in Drafts are written: cachet_draft_saver_set_crypto () */
+  CachetCryptoRegistry *registry;
+  char         *sender;
+  gboolean      encrypt;
+  gboolean      sign;
 };
 
 enum
@@ -65,6 +79,8 @@ static void
 job_free (Job *job)
 {
   g_clear_object (&job->store);
+  g_clear_object (&job->app);
+  g_free (job->sender);
   g_clear_pointer (&job->message, g_bytes_unref);
   g_strfreev (job->recipients);
   g_free (job);
@@ -146,6 +162,73 @@ remove_copy (CachetStore *store,
   return TRUE;
 }
 
+/* The copy for Drafts: Encrypt and Sign kept in it, sealed to the sender alone when
+ * Encrypt is on.  NULL with @error rather than a copy in the clear. */
+static GBytes *
+draft_copy (Job     *job,
+            GBytes  *built,
+            GError **error)
+{
+  g_autoptr(GBytes) marked = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *recipients[] = { job->sender, NULL };
+  CachetCryptoSealOptions options = {
+    .encrypt = TRUE,
+    .sign = FALSE,
+    .protocol = "openpgp",
+    .recipients = recipients,
+    .sender = job->sender,
+  };
+  GBytes *sealed;
+
+  if (!job->encrypt && !job->sign)
+    return g_bytes_ref (built);
+  {
+    g_autofree char *header = g_strdup_printf ("%s: %s\n", CACHET_DRAFT_SAVER_CRYPTO_HEADER,
+                                               job->encrypt && job->sign ? "encrypt, sign"
+                                               : job->encrypt ? "encrypt" : "sign");
+    GByteArray *bytes = g_byte_array_new ();
+    gsize len;
+    gconstpointer data = g_bytes_get_data (built, &len);
+
+    g_byte_array_append (bytes, (const guint8 *) header, (guint) strlen (header));
+    g_byte_array_append (bytes, data, (guint) len);
+    marked = g_byte_array_free_to_bytes (bytes);
+  }
+  if (!job->encrypt)
+    return g_steal_pointer (&marked);
+
+  if (job->sender == NULL)
+    {
+      g_set_error_literal (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_KEY,
+                           _("Encrypt is on, but the sender has no address to find a key "
+                             "for. The draft is not stored unencrypted: choose an account "
+                             "in From, or turn Encrypt off."));
+      return NULL;
+    }
+  if (job->registry == NULL)
+    {
+      g_set_error_literal (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_PLUGIN,
+                           _("Encrypt is on, but no encryption plugin is loaded. The draft "
+                             "is not stored unencrypted: turn Encrypt off to save it as it "
+                             "is."));
+      return NULL;
+    }
+  sealed = cachet_crypto_seal (job->registry, marked, &options, &local);
+  if (sealed != NULL)
+    return sealed;
+  if (g_error_matches (local, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_KEY))
+    g_set_error (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_KEY,
+                 _("Encrypt is on, but you have no key of your own (%s) to encrypt the draft "
+                   "to. It is not stored unencrypted: add your key, or turn Encrypt off to "
+                   "save it as it is."), job->sender);
+  else
+    g_set_error (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_KEY,
+                 _("The draft could not be encrypted (%s). It is not stored unencrypted: "
+                   "turn Encrypt off to save it as it is."), local->message);
+  return NULL;
+}
+
 static void
 save_worker (GTask        *task,
              gpointer      source,
@@ -154,6 +237,7 @@ save_worker (GTask        *task,
 {
   Job *job = data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) built = NULL;
   g_autoptr(GBytes) message = NULL;
   g_autoptr(CachetFolderInfo) drafts = NULL;
   gint64 id;
@@ -170,7 +254,9 @@ save_worker (GTask        *task,
                                _("There is no Drafts folder."));
       return;
     }
-  message = cachet_draft_build (job->draft, CACHET_DRAFT_BUILD_DRAFT, &error);
+  built = cachet_draft_build (job->draft, CACHET_DRAFT_BUILD_DRAFT, &error);
+  if (built != NULL)
+    message = draft_copy (job, built, &error);
   if (message == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -322,6 +408,16 @@ start_job (CachetDraftSaver *self,
   job->store = g_object_ref (self->store);
   job->draft = self->draft;
   job->old_id = self->draft_id;
+  if (p->kind == JOB_SAVE)
+    {
+      job->registry = self->registry;
+      /* The registry lives as long as the application: keep it while this runs. */
+      job->app = g_application_get_default () != NULL
+                 ? g_object_ref (g_application_get_default ()) : NULL;
+      job->sender = g_strdup (self->sender);
+      job->encrypt = self->encrypt;
+      job->sign = self->sign;
+    }
 
   g_debug ("Draft job %d, replacing %" G_GINT64_FORMAT, p->kind, job->old_id);
   self->busy = TRUE;
@@ -384,6 +480,7 @@ cachet_draft_saver_finalize (GObject *object)
   g_queue_clear_full (&self->pending, (GDestroyNotify) pending_free);
   g_clear_pointer (&self->draft, cachet_draft_free);
   g_clear_object (&self->store);
+  g_free (self->sender);
 
   G_OBJECT_CLASS (cachet_draft_saver_parent_class)->finalize (object);
 }
@@ -537,4 +634,45 @@ cachet_draft_saver_discard_finish (CachetDraftSaver *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+cachet_draft_saver_set_crypto (CachetDraftSaver     *self,
+                               CachetCryptoRegistry *registry,
+                               const char           *sender,
+                               gboolean              encrypt,
+                               gboolean              sign)
+{
+  g_return_if_fail (CACHET_IS_DRAFT_SAVER (self));
+  self->registry = registry;
+  g_free (self->sender);
+  self->sender = g_strdup (sender);
+  self->encrypt = encrypt;
+  self->sign = sign;
+}
+
+gboolean
+cachet_draft_saver_read_crypto (CachetMessage *message,
+                                gboolean      *encrypt,
+                                gboolean      *sign)
+{
+  const char *value;
+  g_auto(GStrv) words = NULL;
+
+  g_return_val_if_fail (CACHET_IS_MESSAGE (message), FALSE);
+
+  *encrypt = FALSE;
+  *sign = FALSE;
+  value = cachet_message_get_header (message, CACHET_DRAFT_SAVER_CRYPTO_HEADER);
+  if (value == NULL)
+    return FALSE;
+  words = g_strsplit_set (value, ", \t", -1);
+  for (char **w = words; *w != NULL; w++)
+    {
+      if (g_ascii_strcasecmp (*w, "encrypt") == 0)
+        *encrypt = TRUE;
+      else if (g_ascii_strcasecmp (*w, "sign") == 0)
+        *sign = TRUE;
+    }
+  return TRUE;
 }

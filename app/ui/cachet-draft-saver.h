@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "cachet-crypto-registry.h"
 #include "cachet-draft.h"
 #include "cachet-store.h"
 
@@ -16,7 +17,15 @@ G_BEGIN_DECLS
  * version, then removes the one it replaces (moved to the Trash and removed from there),
  * so the Drafts folder holds one copy of each draft at any time.  The application is held
  * while jobs are pending, so closing the last window or quitting waits for a save to end.
- * A saver outlives its composer for as long as it has work. */
+ * A saver outlives its composer for as long as it has work.
+ *
+ * With Encrypt on (cachet_draft_saver_set_crypto), the copy in Drafts is sealed on the
+ * worker: encrypted to the sender's own key only, unsigned (no passphrase is needed).
+ * When that cannot be done (no key of the sender's own, no plugin) the save fails with the
+ * reason and nothing is written: a draft that was to be encrypted is never stored in the
+ * clear behind the user's back.  Encrypt and Sign are kept in the copy in a private
+ * header (CACHET_DRAFT_SAVER_CRYPTO_HEADER), which only CACHET_DRAFT_BUILD_DRAFT copies
+ * carry: what is built to send never has it. */
 #define CACHET_TYPE_DRAFT_SAVER (cachet_draft_saver_get_type ())
 G_DECLARE_FINAL_TYPE (CachetDraftSaver, cachet_draft_saver, CACHET, DRAFT_SAVER, GObject)
 
@@ -66,6 +75,22 @@ void              cachet_draft_saver_discard_async  (CachetDraftSaver    *self,
 gboolean          cachet_draft_saver_discard_finish (CachetDraftSaver    *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
+
+/* The header a copy in Drafts keeps Encrypt and Sign in: "encrypt", "sign" or both. */
+#define CACHET_DRAFT_SAVER_CRYPTO_HEADER "X-Cachet-Draft-Crypto"
+
+/* How the next saves are written: @encrypt seals them to @sender (an address) with
+ * @registry (borrowed; the application keeps it while a save runs), @encrypt and @sign are
+ * kept in the copy.  Takes effect from the next job started. */
+void              cachet_draft_saver_set_crypto   (CachetDraftSaver     *self,
+                                                   CachetCryptoRegistry *registry,
+                                                   const char           *sender,
+                                                   gboolean              encrypt,
+                                                   gboolean              sign);
+/* Reads Encrypt and Sign back from a copy's headers; FALSE when it has none. */
+gboolean          cachet_draft_saver_read_crypto  (CachetMessage        *message,
+                                                   gboolean             *encrypt,
+                                                   gboolean             *sign);
 
 /* Signals:
  *   "saved" (gint64 id): a new copy is in Drafts
