@@ -42,7 +42,12 @@ CachetComposer    *cachet_application_compose   (CachetApplication *self,
  * that the window does not wait for it).  Returns NULL in safe mode (`--safe-mode`: no
  * plugin is loaded) and until that scan has finished; "crypto-registry-ready" is emitted
  * on the main thread when it has (never in safe mode).  The registry lives as long as the
- * application; use it on the main thread. */
+ * application: it is freed when the application is finalized.  Once scanned it is used
+ * read-only, so crypto workers may use it from their threads; a worker that does keeps a
+ * reference to the application (g_application_get_default ()) until it is done, so that
+ * quitting while it runs does not free the registry under it.  The one change after the
+ * scan, turning a plugin on in Preferences (cachet_crypto_registry_enable), is made on the
+ * main thread, to the entry of a plugin that was not loaded. */
 CachetCryptoRegistry *cachet_application_get_crypto_registry (CachetApplication *app);
 /* TRUE when Cachet was started with --safe-mode. */
 gboolean              cachet_application_get_safe_mode       (CachetApplication *app);

@@ -58,9 +58,20 @@ from_address (CachetMessage *message)
 
 /* Opening ---------------------------------------------------------------------------------- */
 
+/* The application's registry lives as long as the application: a worker that borrows it
+ * keeps the application. */
+static GApplication *
+hold_application (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return app != NULL ? g_object_ref (app) : NULL;
+}
+
 typedef struct
 {
   CachetCryptoRegistry   *registry;
+  GApplication           *app;
   GBytes                 *input;
   char                   *from_address;
   CachetPassphrasePrompt *prompt;
@@ -81,6 +92,7 @@ open_job_free (gpointer data)
   OpenJob *job = data;
 
   g_clear_pointer (&job->input, g_bytes_unref);
+  g_clear_object (&job->app);
   g_free (job->from_address);
   g_clear_pointer (&job->prompt, cachet_passphrase_prompt_free);
   g_free (job);
@@ -233,6 +245,7 @@ _cachet_message_view_crypto_start (CachetMessageView *self,
 
   job = g_new0 (OpenJob, 1);
   job->registry = plugins;
+  job->app = hold_application ();
   job->input = g_bytes_ref (bytes);
   job->from_address = from_address (message);
   job->prompt = cachet_passphrase_prompt_new (parent_window (self), self->crypto_cancellable);
@@ -289,6 +302,7 @@ _cachet_message_view_crypto_show_keys (CachetMessageView *self,
 typedef struct
 {
   CachetCryptoRegistry *registry;
+  GApplication         *app;
   GBytes               *keydata;
   guint                 generation;
 } ImportJob;
@@ -299,6 +313,7 @@ import_job_free (gpointer data)
   ImportJob *job = data;
 
   g_clear_pointer (&job->keydata, g_bytes_unref);
+  g_clear_object (&job->app);
   g_free (job);
 }
 
@@ -397,6 +412,7 @@ import_key_clicked_cb (GtkButton         *button,
 
   job = g_new0 (ImportJob, 1);
   job->registry = plugins;
+  job->app = hold_application ();
   job->keydata = cachet_part_get_decoded (self->key_part);
   job->generation = self->generation;
   task = g_task_new (NULL, self->crypto_cancellable, import_done_cb, g_object_ref (self));

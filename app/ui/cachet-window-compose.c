@@ -6,12 +6,23 @@
 #include <glib/gi18n.h>
 
 #include "cachet-address.h"
-#include "cachet-composer.h"
+#include "cachet-compose-source.h"
+#include "cachet-composer-private.h"
+#include "cachet-crypto-mime.h"
+#include "cachet-crypto-ui.h"
+#include "cachet-draft-saver.h"
 #include "cachet-window-private.h"
 
 /* Writing from the main window: a new message, reply, reply to all, forward (inline or as
  * an attachment) of the selected message, and continuing a draft (double-click or Enter on
- * it in the list).  The composer opens in its own window. */
+ * it in the list).  The composer opens in its own window.
+ *
+ * What is written from is what the user reads: the message the viewer shows when it has
+ * opened it, else the stored one opened on a worker (cachet-compose-source.h), a passphrase
+ * asked for over this window.  What came encrypted is written back with Encrypt on; one
+ * that cannot be decrypted is answered or passed on without any of its content (never its
+ * ciphertext quoted), with the reason in the composer, and a sealed draft that cannot be
+ * opened is not continued at all (its next save would replace it). */
 
 static CachetApplication *
 application (CachetWindow *self)
@@ -103,8 +114,10 @@ write_from (CachetWindow  *self,
             WriteKind      kind,
             gint64         id,
             CachetMessage *message,
-            gboolean       decrypted)
+            gboolean       decrypted,
+            const char    *problem)
 {
+  gboolean encrypt = FALSE, sign = FALSE;
   CachetApplication *app = application (self);
   CachetAccountList *accounts = app != NULL ? cachet_application_get_accounts (app) : NULL;
   g_auto(GStrv) own = own_addresses (accounts);
@@ -151,10 +164,28 @@ write_from (CachetWindow  *self,
    * back from the Outbox) in the clear by default. */
   if (decrypted)
     cachet_composer_set_encrypt (composer, TRUE);
+  /* A draft keeps its Encrypt and Sign. */
+  if (kind == WRITE_CONTINUE && cachet_draft_saver_read_crypto (message, &encrypt, &sign))
+    {
+      cachet_composer_set_encrypt (composer, encrypt || decrypted);
+      g_action_group_change_action_state (G_ACTION_GROUP (composer), "sign",
+                                          g_variant_new_boolean (sign));
+    }
+  if (problem != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      text = g_strdup_printf (kind == WRITE_FORWARD || kind == WRITE_FORWARD_ATTACHED
+                              ? _("The message could not be decrypted (%s), so none of its "
+                                  "content is forwarded.")
+                              : _("The message could not be decrypted (%s), so none of it "
+                                  "is quoted."), problem);
+      _cachet_composer_show_error (composer, text);
+    }
 }
 
-/* The message, parsed: the one the viewer shows, or read from the store off the main
- * thread. */
+/* The message, parsed: the one the viewer shows, or read from the store (and opened when
+ * sealed) off the main thread. */
 
 typedef struct
 {
@@ -164,46 +195,6 @@ typedef struct
 } LoadData;
 
 static void
-load_worker (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadData *data = task_data;
-  GError *error = NULL;
-  CachetMessage *message;
-
-  message = cachet_store_load_message (CACHET_STORE (source), data->id, &error);
-  if (message != NULL)
-    g_task_return_pointer (task, message, g_object_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-loaded_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  LoadData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(CachetMessage) message = NULL;
-  g_autoptr(GError) error = NULL;
-
-  message = g_task_propagate_pointer (G_TASK (result), &error);
-  if (message == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *text = g_strdup_printf (_("Could not open the message: %s"),
-                                                   error->message);
-          _cachet_window_show_error (data->self, text);
-        }
-      return;
-    }
-  write_from (data->self, data->kind, data->id, message, FALSE);
-}
-
-static void
 load_data_free (LoadData *data)
 {
   g_object_unref (data->self);
@@ -211,30 +202,78 @@ load_data_free (LoadData *data)
 }
 
 static void
+loaded_cb (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  LoadData *data = user_data;
+  g_autoptr(CachetComposeSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+
+  source = cachet_compose_source_load_finish (result, &error);
+  if (source == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not open the message: %s"),
+                                                   error->message);
+          _cachet_window_show_error (data->self, text);
+        }
+      load_data_free (data);
+      return;
+    }
+  if (source->problem != NULL && data->kind == WRITE_CONTINUE)
+    {
+      g_autofree char *text = g_strdup_printf (_("This draft is encrypted and could not be "
+                                                 "opened: %s"), source->problem);
+      _cachet_window_show_error (data->self, text);
+    }
+  else
+    write_from (data->self, data->kind, data->id, source->message, source->encrypted,
+                source->problem);
+  load_data_free (data);
+}
+
+/* The viewer's message will do when it is the one the user reads: opened, or not sealed. */
+static gboolean
+viewer_has_it (CachetWindow *self,
+               gint64        id)
+{
+  CachetMessage *message = cachet_message_view_get_message (self->message_view);
+  GBytes *bytes = message != NULL ? cachet_message_get_bytes (message) : NULL;
+
+  if (cachet_message_view_get_message_id (self->message_view) != id || message == NULL)
+    return FALSE;
+  if (cachet_message_view_is_opening (self->message_view))
+    return FALSE;
+  return cachet_message_view_get_decrypted (self->message_view)
+         || bytes == NULL || !cachet_crypto_looks_sealed (bytes);
+}
+
+static void
 write_from_id (CachetWindow *self,
                WriteKind     kind,
                gint64        id)
 {
-  g_autoptr(GTask) task = NULL;
+  CachetCryptoRegistry *registry;
+  gboolean loading;
   LoadData *data;
 
   if (id == 0 || !self->store_open)
     return;
-  if (cachet_message_view_get_message_id (self->message_view) == id
-      && cachet_message_view_get_message (self->message_view) != NULL)
+  if (viewer_has_it (self, id))
     {
       write_from (self, kind, id, cachet_message_view_get_message (self->message_view),
-                  cachet_message_view_get_decrypted (self->message_view));
+                  cachet_message_view_get_decrypted (self->message_view), NULL);
       return;
     }
+  registry = _cachet_crypto_ui_get_registry (GTK_WIDGET (self), &loading);
   data = g_new0 (LoadData, 1);
   data->self = g_object_ref (self);
   data->kind = kind;
   data->id = id;
-  task = g_task_new (self->store, self->cancellable, loaded_cb, NULL);
-  g_task_set_source_tag (task, write_from_id);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_worker);
+  cachet_compose_source_load_async (self->store, id, registry, loading, GTK_WINDOW (self),
+                                    self->cancellable, loaded_cb, data);
 }
 
 static void
