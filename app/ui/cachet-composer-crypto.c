@@ -407,10 +407,13 @@ encrypt_change_state_cb (GSimpleAction *action,
 {
   CachetComposer *self = user_data;
 
+  gboolean before = _cachet_composer_get_encrypt (self);
+
   self->encrypt_user_set = TRUE;
   g_simple_action_set_state (action, state);
   recheck_keys (self);
-  toggled (self);
+  if (before != g_variant_get_boolean (state))
+    toggled (self);
 }
 
 static void
@@ -418,8 +421,11 @@ sign_change_state_cb (GSimpleAction *action,
                       GVariant      *state,
                       gpointer       user_data)
 {
+  gboolean before = _cachet_composer_get_sign (user_data);
+
   g_simple_action_set_state (action, state);
-  toggled (user_data);
+  if (before != g_variant_get_boolean (state))
+    toggled (user_data);
 }
 
 /* Sending ---------------------------------------------------------------------------------- */

@@ -16,10 +16,13 @@ reads the mail, finding the widgets by their accessible names:
 - the encrypted one asks for my passphrase: a wrong one, the dialog says so
   and asks again, the right one opens it ("Decrypted", its text shown), and
   a reply to it starts with Encrypt on; Cancel leaves it unopened with the
-  reason in the bar;
+  reason in the bar, and Reply then opens it first (asking again), quoting
+  the decrypted text with Encrypt on, never the ciphertext;
 - the composer: Encrypt to Ann says "Encrypted end to end"; adding Bob, who
   has no key, names him; sent to Ann alone, the message in the Outbox is
-  sealed and opens with my own key (encrypted to self).
+  sealed and opens with my own key (encrypted to self);
+- a draft written with Encrypt on and closed is in Drafts, and no file of
+  the store holds its text.
 Screenshots go to $CACHET_SCREENSHOT_DIR.
 
 Needs an X display and a D-Bus session (tests/run-headless.sh provides both)
@@ -291,8 +294,10 @@ PLAN = [
     "/ui/crypto-window/unknown-key",
     "/ui/crypto-window/passphrase-wrong-then-right",
     "/ui/crypto-window/passphrase-cancel",
+    "/ui/crypto-window/reply-from-list",
     "/ui/crypto-window/composer-keys",
     "/ui/crypto-window/outbox-sealed",
+    "/ui/crypto-window/draft-sealed",
 ]
 
 
@@ -365,9 +370,10 @@ def main():
         proc = subprocess.Popen([binary], env=env, stdout=sys.stderr,
                                 stderr=open(log_path, "w"))
         steps = Steps(proc, log_path)
+        steps.data_dir = data_dir
         for name, func in zip(PLAN, (steps.opens, steps.good, steps.bad, steps.unknown,
-                                     steps.passphrase, steps.cancel, steps.composer,
-                                     steps.outbox)):
+                                     steps.passphrase, steps.cancel, steps.reply_from_list,
+                                     steps.composer, steps.outbox, steps.draft)):
             n += 1
             try:
                 func()
@@ -554,6 +560,58 @@ class Steps:
         assert "Could not decrypt" in title, title
         assert "old mill" not in self.body()
         screenshot("crypto-window-cancelled.png", self.frame)
+
+    def reply_from_list(self):
+        # "Secret plans" is still shown unopened: Reply opens it first, asking again.
+        assert "old mill" not in self.body()
+        click(find(self.frame, "push button", "Reply"))
+        d = wait_for("the passphrase dialog", self.dialog)
+        self.answer(d, MY_PASSPHRASE)
+        c = wait_for("the reply", lambda: [w for w in self.app if w.getRoleName() == "frame"
+                                           and w.name.startswith("Re: Secret plans")][0])
+        encrypt = wait_for("Encrypt", lambda: find(c, "toggle button", "Encrypt"))
+        wait_for("the quote", lambda: "old mill" in text_of(find(c, "text", "Message text")))
+        text = text_of(find(c, "text", "Message text"))
+        assert "BEGIN PGP" not in text, text
+        assert encrypt.getState().contains(pyatspi.STATE_CHECKED), "the reply is not encrypted"
+        screenshot("crypto-window-reply-from-list.png", c)
+        click(find(c, "push button", "Close"))
+        wait_for("the reply to close", lambda: not [w for w in self.app
+                                                    if w.getRoleName() == "frame"
+                                                    and w.name.startswith("Re: Secret")])
+
+    def draft(self):
+        new = find(self.frame, "push button", "New message")
+        click(new)
+        c = wait_for("the composer",
+                     lambda: [w for w in self.app if w.getRoleName() == "frame"
+                              and find(w, "push button", "Send") is not None][0])
+        to = wait_for("To", lambda: find(c, "text", "To"))
+        to.queryEditableText().setTextContents("Ann <ann@example.org>")
+        encrypt = find(c, "toggle button", "Encrypt")
+        if not encrypt.getState().contains(pyatspi.STATE_CHECKED):
+            click(encrypt)
+        wait_for("Encrypt to be on", lambda: encrypt.getState().contains(pyatspi.STATE_CHECKED))
+        find(c, "text", "Subject").queryEditableText().setTextContents("Draft plans")
+        body = find(c, "text", "Message text")
+        body.queryEditableText().insertText(0, "The granary key is blue.\n",
+                                            len("The granary key is blue.\n"))
+        click(find(c, "push button", "Close"))
+        wait_for("the composer to save and close",
+                 lambda: not [w for w in self.app if w.getRoleName() == "frame"
+                              and find(w, "push button", "Send") is not None])
+        folders = Table(find(self.frame, "tree table", "Folders"))
+        row = wait_for("Drafts", lambda: [r for r in [folders.find_row("Drafts")]
+                                          if r is not None])
+        folders.select_row(row[0])
+        wait_for("the draft in Drafts", lambda: self.messages.find_row("Draft plans") is not None)
+        found = []
+        for top, dirs, files in os.walk(self.data_dir):
+            for name in files:
+                with open(os.path.join(top, name), "rb") as f:
+                    if b"granary key" in f.read():
+                        found.append(os.path.join(top, name))
+        assert not found, "the draft's text is on disk in the clear: %s" % found
 
     def composer(self):
         new = find(self.frame, "push button", "New message")
