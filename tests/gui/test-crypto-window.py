@@ -21,8 +21,9 @@ reads the mail, finding the widgets by their accessible names:
 - the composer: Encrypt to Ann says "Encrypted end to end"; adding Bob, who
   has no key, names him; sent to Ann alone, the message in the Outbox is
   sealed and opens with my own key (encrypted to self);
-- a draft written with Encrypt on and closed is in Drafts, and no file of
-  the store holds its text.
+- a draft written with Encrypt and Sign on and closed is in Drafts, and no
+  file of the store holds its text; continued from the list (the viewer
+  could not open it), it is opened first and has Encrypt and Sign on.
 Screenshots go to $CACHET_SCREENSHOT_DIR.
 
 Needs an X display and a D-Bus session (tests/run-headless.sh provides both)
@@ -592,6 +593,9 @@ class Steps:
         if not encrypt.getState().contains(pyatspi.STATE_CHECKED):
             click(encrypt)
         wait_for("Encrypt to be on", lambda: encrypt.getState().contains(pyatspi.STATE_CHECKED))
+        sign = find(c, "toggle button", "Sign")
+        click(sign)
+        wait_for("Sign to be on", lambda: sign.getState().contains(pyatspi.STATE_CHECKED))
         find(c, "text", "Subject").queryEditableText().setTextContents("Draft plans")
         body = find(c, "text", "Message text")
         body.queryEditableText().insertText(0, "The granary key is blue.\n",
@@ -612,6 +616,28 @@ class Steps:
                     if b"granary key" in f.read():
                         found.append(os.path.join(top, name))
         assert not found, "the draft's text is on disk in the clear: %s" % found
+
+        # Continued from the list while the viewer could not open it (the passphrase
+        # was not given there): opened first, asking again, with Encrypt and Sign on.
+        self.messages.select_row(self.messages.find_row("Draft plans"))
+        d = wait_for("the viewer's passphrase dialog", self.dialog)
+        click(find(d, "push button", "Cancel"))
+        wait_for("the dialog to close", lambda: self.dialog() is None)
+        self.messages.acc.queryComponent().grabFocus()
+        wait_for("the list to have the focus",
+                 lambda: self.messages.acc.getState().contains(pyatspi.STATE_FOCUSED))
+        pyatspi.Registry.generateKeyboardEvent(0xff0d, None, pyatspi.KEY_SYM)   # Return
+        d = wait_for("the passphrase dialog", self.dialog)
+        self.answer(d, MY_PASSPHRASE)
+        c = wait_for("the draft continued",
+                     lambda: [w for w in self.app if w.getRoleName() == "frame"
+                              and w.name.startswith("Draft plans")][0])
+        wait_for("its text", lambda: "granary key" in text_of(find(c, "text", "Message text")))
+        encrypt = find(c, "toggle button", "Encrypt")
+        sign = find(c, "toggle button", "Sign")
+        assert encrypt.getState().contains(pyatspi.STATE_CHECKED), "Encrypt is off"
+        assert sign.getState().contains(pyatspi.STATE_CHECKED), "Sign is off"
+        screenshot("crypto-window-draft-continued.png", c)
 
     def composer(self):
         new = find(self.frame, "push button", "New message")
