@@ -1363,6 +1363,43 @@ test_reply_from_list (Fixture      *f,
   g_assert_cmpstr (cachet_draft_get_subject (reply), ==, "Re: Harbour");
 }
 
+/* A worker that borrows the application's registry keeps the application (which frees the
+ * registry when it is finalized): quitting while the worker runs does not free it. */
+static void
+test_registry_kept (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(GBytes) plain = plain_message ("Ann <" ANN ">", ME, "Kept", "Still here.");
+  g_autoptr(GBytes) sealed = NULL;
+  GApplication *app;
+  gpointer weak;
+  Loaded loaded = { 0 };
+  gint64 id;
+
+  if (world.skip != NULL)
+    {
+      g_test_skip (world.skip);
+      return;
+    }
+  sealed = seal (plain, TRUE, FALSE, ANN, ME);
+  id = add_to_inbox (f, sealed);
+  app = g_application_new ("org.cachet.TestRegistryKept", G_APPLICATION_NON_UNIQUE);
+  g_application_set_default (app);
+  weak = app;
+  g_object_add_weak_pointer (G_OBJECT (app), &weak);
+  cachet_compose_source_load_async (f->store, id, world.registry, FALSE, NULL, NULL,
+                                    source_loaded_cb, &loaded);
+  /* The application goes (its last reference here) while the worker runs. */
+  g_object_unref (app);
+  g_assert_nonnull (weak);
+  spin_until (loaded_done, &loaded, "the message to load");
+  g_assert_no_error (loaded.error);
+  g_assert_true (loaded.source->decrypted);
+  g_clear_pointer (&loaded.source, cachet_compose_source_free);
+  spin_until (pointer_cleared, &weak, "the application to be released");
+  g_assert_null (g_application_get_default ());
+}
+
 /* Set-up ------------------------------------------------------------------------------------ */
 
 static void
@@ -1451,6 +1488,7 @@ main (int   argc,
   ADD ("/ui/crypto-mail/drafts/sealed", test_draft_sealed);
   ADD ("/ui/crypto-mail/drafts/no-own-key", test_draft_no_own_key);
   ADD ("/ui/crypto-mail/reply-from-list", test_reply_from_list);
+  ADD ("/ui/crypto-mail/registry-kept", test_registry_kept);
 #undef ADD
 
   world_set_up ();
