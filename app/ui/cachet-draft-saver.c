@@ -162,6 +162,24 @@ remove_copy (CachetStore *store,
   return TRUE;
 }
 
+/* @message with Encrypt and Sign in a header of its own, first. */
+static GBytes *
+with_crypto_header (GBytes   *message,
+                    gboolean  encrypt,
+                    gboolean  sign)
+{
+  g_autofree char *header = g_strdup_printf ("%s: %s\n", CACHET_DRAFT_SAVER_CRYPTO_HEADER,
+                                             encrypt && sign ? "encrypt, sign"
+                                             : encrypt ? "encrypt" : "sign");
+  GByteArray *bytes = g_byte_array_new ();
+  gsize len;
+  gconstpointer data = g_bytes_get_data (message, &len);
+
+  g_byte_array_append (bytes, (const guint8 *) header, (guint) strlen (header));
+  g_byte_array_append (bytes, data, (guint) len);
+  return g_byte_array_free_to_bytes (bytes);
+}
+
 /* The copy for Drafts: Encrypt and Sign kept in it, sealed to the sender alone when
  * Encrypt is on.  NULL with @error rather than a copy in the clear. */
 static GBytes *
@@ -183,18 +201,7 @@ draft_copy (Job     *job,
 
   if (!job->encrypt && !job->sign)
     return g_bytes_ref (built);
-  {
-    g_autofree char *header = g_strdup_printf ("%s: %s\n", CACHET_DRAFT_SAVER_CRYPTO_HEADER,
-                                               job->encrypt && job->sign ? "encrypt, sign"
-                                               : job->encrypt ? "encrypt" : "sign");
-    GByteArray *bytes = g_byte_array_new ();
-    gsize len;
-    gconstpointer data = g_bytes_get_data (built, &len);
-
-    g_byte_array_append (bytes, (const guint8 *) header, (guint) strlen (header));
-    g_byte_array_append (bytes, data, (guint) len);
-    marked = g_byte_array_free_to_bytes (bytes);
-  }
+  marked = with_crypto_header (built, job->encrypt, job->sign);
   if (!job->encrypt)
     return g_steal_pointer (&marked);
 
@@ -223,7 +230,7 @@ draft_copy (Job     *job,
                    "to. It is not stored unencrypted: add your key, or turn Encrypt off to "
                    "save it as it is."), job->sender);
   else
-    g_set_error (error, CACHET_CRYPTO_MIME_ERROR, CACHET_CRYPTO_MIME_ERROR_NO_KEY,
+    g_set_error (error, local->domain, local->code,
                  _("The draft could not be encrypted (%s). It is not stored unencrypted: "
                    "turn Encrypt off to save it as it is."), local->message);
   return NULL;
