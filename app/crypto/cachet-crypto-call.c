@@ -86,8 +86,8 @@ cachet_crypto_passphrase_free (char *passphrase)
   g_free (passphrase);
 }
 
-static void
-signature_result_free (gpointer data)
+void
+cachet_crypto_signature_result_free (gpointer data)
 {
   CachetCryptoSignatureResult *sig = data;
 
@@ -99,8 +99,8 @@ signature_result_free (gpointer data)
   g_free (sig);
 }
 
-static void
-key_result_free (gpointer data)
+void
+cachet_crypto_key_result_free (gpointer data)
 {
   CachetCryptoKeyResult *key = data;
 
@@ -126,8 +126,8 @@ outcome_new (void)
 {
   CachetCryptoOutcome *outcome = g_new0 (CachetCryptoOutcome, 1);
 
-  outcome->signatures = g_ptr_array_new_with_free_func (signature_result_free);
-  outcome->keys = g_ptr_array_new_with_free_func (key_result_free);
+  outcome->signatures = g_ptr_array_new_with_free_func (cachet_crypto_signature_result_free);
+  outcome->keys = g_ptr_array_new_with_free_func (cachet_crypto_key_result_free);
   outcome->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return outcome;
 }
@@ -314,7 +314,7 @@ _cachet_crypto_sink_add_signature (CachetCryptoResultSink      *sink,
     g_ptr_array_add (call->outcome->signatures, g_steal_pointer (&sig));
   g_mutex_unlock (&calls_lock);
   if (sig != NULL)
-    signature_result_free (sig);
+    cachet_crypto_signature_result_free (sig);
 }
 
 void
@@ -344,7 +344,7 @@ _cachet_crypto_sink_add_key (CachetCryptoResultSink *sink,
     g_ptr_array_add (call->outcome->keys, g_steal_pointer (&result));
   g_mutex_unlock (&calls_lock);
   if (result != NULL)
-    key_result_free (result);
+    cachet_crypto_key_result_free (result);
 }
 
 void

@@ -83,6 +83,8 @@ typedef struct
   char   *detail;
 } CachetCryptoSignatureResult;
 
+void cachet_crypto_signature_result_free (gpointer signature);
+
 typedef struct
 {
   int     validity;          /* CACHET_CRYPTO_VALIDITY_* */
@@ -93,6 +95,8 @@ typedef struct
   gint64  created;
   gint64  expires;
 } CachetCryptoKeyResult;
+
+void cachet_crypto_key_result_free (gpointer key);
 
 /* What an operation produced besides its output. */
 typedef struct

@@ -20,19 +20,6 @@ static GByteArray *open_entity (CachetCryptoMimeWalk *w,
                                 guint                 depth,
                                 gboolean              covered);
 
-static void
-signature_result_free (gpointer data)
-{
-  CachetCryptoSignatureResult *sig = data;
-
-  g_free (sig->fingerprint);
-  g_free (sig->signer_uid);
-  g_free (sig->pubkey_algorithm);
-  g_free (sig->hash_algorithm);
-  g_free (sig->detail);
-  g_free (sig);
-}
-
 void
 cachet_crypto_opened_free (CachetCryptoOpened *opened)
 {
@@ -714,7 +701,7 @@ cachet_crypto_open (CachetCryptoRegistry           *registry,
     return NULL;
 
   opened = g_new0 (CachetCryptoOpened, 1);
-  opened->signatures = g_ptr_array_new_with_free_func (signature_result_free);
+  opened->signatures = g_ptr_array_new_with_free_func (cachet_crypto_signature_result_free);
   data = g_bytes_get_data (message, &length);
   if (data == NULL || length == 0)
     {

@@ -9,25 +9,12 @@
 
 /* The status bar's words for every case, from hand-made results. */
 
-static void
-sig_free (gpointer data)
-{
-  CachetCryptoSignatureResult *sig = data;
-
-  g_free (sig->fingerprint);
-  g_free (sig->signer_uid);
-  g_free (sig->pubkey_algorithm);
-  g_free (sig->hash_algorithm);
-  g_free (sig->detail);
-  g_free (sig);
-}
-
 static CachetCryptoOpened *
 opened_new (void)
 {
   CachetCryptoOpened *opened = g_new0 (CachetCryptoOpened, 1);
 
-  opened->signatures = g_ptr_array_new_with_free_func (sig_free);
+  opened->signatures = g_ptr_array_new_with_free_func (cachet_crypto_signature_result_free);
   opened->message = g_bytes_new_static ("", 0);
   return opened;
 }
