@@ -250,6 +250,23 @@ viewer_has_it (CachetWindow *self,
          || bytes == NULL || !cachet_crypto_looks_sealed (bytes);
 }
 
+static void write_from_id (CachetWindow *self,
+                           WriteKind     kind,
+                           gint64        id);
+
+#define WAITING_KEY "cachet-write-waiting"
+#define WAITING_HANDLER_KEY "cachet-write-waiting-handler"
+
+/* The plugins were still loading when the user asked to write: now they are there. */
+static void
+plugins_ready_cb (CachetWindow *self)
+{
+  g_autofree LoadData *waiting = g_object_steal_data (G_OBJECT (self), WAITING_KEY);
+
+  if (waiting != NULL)
+    write_from_id (self, waiting->kind, waiting->id);
+}
+
 static void
 write_from_id (CachetWindow *self,
                WriteKind     kind,
@@ -268,6 +285,27 @@ write_from_id (CachetWindow *self,
       return;
     }
   registry = _cachet_crypto_ui_get_registry (GTK_WIDGET (self), &loading);
+  if (registry == NULL && loading)
+    {
+      /* A sealed message could not be opened yet: wait for the plugins (a moment at
+       * start), the last request only. */
+      if (g_object_get_data (G_OBJECT (self), WAITING_HANDLER_KEY) == NULL)
+        {
+          gulong handler = _cachet_crypto_ui_when_ready (GTK_WIDGET (self),
+                                                         G_CALLBACK (plugins_ready_cb));
+
+          g_object_set_data (G_OBJECT (self), WAITING_HANDLER_KEY,
+                             GSIZE_TO_POINTER ((gsize) handler));
+        }
+      if (g_object_get_data (G_OBJECT (self), WAITING_HANDLER_KEY) != NULL)
+        {
+          data = g_new0 (LoadData, 1);
+          data->kind = kind;
+          data->id = id;
+          g_object_set_data_full (G_OBJECT (self), WAITING_KEY, data, g_free);
+          return;
+        }
+    }
   data = g_new0 (LoadData, 1);
   data->self = g_object_ref (self);
   data->kind = kind;
