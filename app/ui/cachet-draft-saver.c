@@ -364,6 +364,8 @@ job_done_cb (GObject      *source,
           g_autofree char *text = g_strdup_printf (_("Could not save the draft: %s"),
                                                    error->message);
 
+          /* Logged too: a composer already gone (quitting) cannot show it. */
+          g_message ("%s", text);
           g_signal_emit (self, signals[SIGNAL_FAILED], 0, text);
           g_task_return_error (outer, g_steal_pointer (&error));
         }
