@@ -205,7 +205,7 @@ classify_generic (CachetCryptoMimeWalk    *w,
 {
   const char *protocol = _cachet_mime_entity_param (entity, "protocol");
   CachetCryptoPartInfo part = { 0 };
-  GPtrArray *entries;
+  g_autoptr(GPtrArray) plugins = NULL;
 
   if (w->registry == NULL || !_cachet_crypto_mime_is_type_token (protocol))
     return NULL;
@@ -214,14 +214,12 @@ classify_generic (CachetCryptoMimeWalk    *w,
   part.protocol = protocol;
   part.micalg = _cachet_mime_entity_param (entity, "micalg");
   part.smime_type = _cachet_mime_entity_param (entity, "smime-type");
-  entries = cachet_crypto_registry_get_entries (w->registry);
-  for (guint i = 0; i < entries->len; i++)
+  plugins = cachet_crypto_registry_list_loaded (w->registry);
+  for (guint i = 0; i < plugins->len; i++)
     {
-      CachetCryptoEntry *entry = g_ptr_array_index (entries, i);
-      CachetCryptoLoaded *loaded = entry->loaded;
+      CachetCryptoLoaded *loaded = g_ptr_array_index (plugins, i);
 
-      if (entry->state != CACHET_CRYPTO_ENTRY_LOADED || loaded == NULL
-          || loaded->protocols == NULL || loaded->protocols[0] == NULL
+      if (loaded->protocols == NULL || loaded->protocols[0] == NULL
           || _cachet_crypto_mime_protocol_by_name (loaded->protocols[0]) != NULL
           || cachet_crypto_classify (loaded, &part) != kind)
         continue;

@@ -26,6 +26,9 @@ struct _CachetCryptoRegistry
   char       *probe_program;         /* NULL: no probing */
   CachetCryptoProbeCache *probe_cache;
   guint       probe_count;
+  /* Held by find (on any thread) and while enable loads an entry (on the
+   * main thread): workers never see an entry half loaded. */
+  GMutex      lock;
 };
 
 #define NOT_ENABLED_REASON N_("Plugins in your own folder stay off until you turn them on " \
@@ -53,6 +56,7 @@ cachet_crypto_registry_new (const char *const *enabled)
 {
   CachetCryptoRegistry *registry = g_new0 (CachetCryptoRegistry, 1);
 
+  g_mutex_init (&registry->lock);
   registry->enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   registry->ids = g_hash_table_new (g_str_hash, g_str_equal);
   registry->entries = g_ptr_array_new_with_free_func (entry_free);
@@ -80,6 +84,7 @@ cachet_crypto_registry_free (CachetCryptoRegistry *registry)
   g_free (registry->crashed);
   g_free (registry->probe_program);
   cachet_crypto_probe_cache_free (registry->probe_cache);
+  g_mutex_clear (&registry->lock);
   g_free (registry);
 }
 
@@ -369,6 +374,7 @@ cachet_crypto_registry_enable (CachetCryptoRegistry  *registry,
   g_return_val_if_fail (enabled_value != NULL && *enabled_value == NULL, FALSE);
   g_return_val_if_fail (entry->user && entry->loaded == NULL, FALSE);
 
+  g_mutex_lock (&registry->lock);
   /* The hash of the file as it is now, which is what gets loaded. */
   g_free (entry->sha256);
   entry->sha256 = file_sha256 (entry->path);
@@ -383,6 +389,7 @@ cachet_crypto_registry_enable (CachetCryptoRegistry  *registry,
       load_entry (registry, entry, NULL);
       save_cache (registry);
     }
+  g_mutex_unlock (&registry->lock);
   if (entry->state != CACHET_CRYPTO_ENTRY_LOADED)
     {
       g_set_error_literal (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_LOAD, entry->reason);
@@ -469,9 +476,12 @@ cachet_crypto_registry_find (CachetCryptoRegistry *registry,
                              const char           *protocol,
                              guint32               capabilities)
 {
+  CachetCryptoLoaded *found = NULL;
+
   g_return_val_if_fail (registry != NULL && protocol != NULL, NULL);
 
-  for (guint i = 0; i < registry->entries->len; i++)
+  g_mutex_lock (&registry->lock);
+  for (guint i = 0; i < registry->entries->len && found == NULL; i++)
     {
       CachetCryptoEntry *entry = g_ptr_array_index (registry->entries, i);
       CachetCryptoLoaded *loaded = entry->loaded;
@@ -480,7 +490,28 @@ cachet_crypto_registry_find (CachetCryptoRegistry *registry,
           || (loaded->info.capabilities & capabilities) != capabilities)
         continue;
       if (g_strv_contains ((const char *const *) loaded->protocols, protocol))
-        return loaded;
+        found = loaded;
     }
-  return NULL;
+  g_mutex_unlock (&registry->lock);
+  /* A loaded plugin stays loaded until the registry is freed. */
+  return found;
+}
+
+GPtrArray *
+cachet_crypto_registry_list_loaded (CachetCryptoRegistry *registry)
+{
+  GPtrArray *loaded = g_ptr_array_new ();
+
+  g_return_val_if_fail (registry != NULL, loaded);
+
+  g_mutex_lock (&registry->lock);
+  for (guint i = 0; i < registry->entries->len; i++)
+    {
+      CachetCryptoEntry *entry = g_ptr_array_index (registry->entries, i);
+
+      if (entry->state == CACHET_CRYPTO_ENTRY_LOADED && entry->loaded != NULL)
+        g_ptr_array_add (loaded, entry->loaded);
+    }
+  g_mutex_unlock (&registry->lock);
+  return loaded;
 }

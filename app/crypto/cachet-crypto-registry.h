@@ -112,6 +112,10 @@ CachetCryptoLoaded *cachet_crypto_registry_find (CachetCryptoRegistry *registry,
                                                  const char           *protocol,
                                                  guint32               capabilities);
 
+/* The loaded plugins (CachetCryptoLoaded *, borrowed: a loaded plugin
+ * stays until the registry is freed), in scan order; safe on any thread. */
+GPtrArray *cachet_crypto_registry_list_loaded (CachetCryptoRegistry *registry);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachetCryptoRegistry, cachet_crypto_registry_free)
 
 G_END_DECLS
