@@ -14,6 +14,8 @@
 #include "cachet-crypto-error.h"
 #include "cachet-crypto-loader.h"
 
+#include "abi-test-util.h"
+
 /* Each test copies fixture plugins (built next to this test) into a fresh
  * directory under the build directory, with safe permissions: /tmp is
  * world-writable and so refused by design. */
@@ -23,85 +25,36 @@ typedef struct
 } Fixture;
 
 static char *
-fixture_path (const char *name)
-{
-  g_autofree char *file = g_strconcat ("abi-plugin-", name, ".so", NULL);
-
-  return g_build_filename (ABI_BUILD_DIR, "plugins", file, NULL);
-}
-
-static char *
 install_plugin (Fixture    *f,
                 const char *name,
                 const char *as)
 {
-  g_autofree char *src = fixture_path (name);
-  g_autofree char *dest = g_build_filename (f->dir, as != NULL ? as : name, NULL);
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (src, &contents, &len, &error);
-  g_assert_no_error (error);
-  g_file_set_contents_full (dest, contents, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644, &error);
-  g_assert_no_error (error);
-  g_assert_no_errno (chmod (dest, 0644));
-  return g_steal_pointer (&dest);
+  return abi_test_install_plugin (f->dir, name, as);
 }
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *base = g_build_filename (ABI_BUILD_DIR, "loader-tmp", NULL);
-  g_autofree char *tmpl = g_build_filename (base, "run-XXXXXX", NULL);
   g_autofree char *probe = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CachetCryptoLoaded) loaded = NULL;
 
-  g_assert_no_errno (g_mkdir_with_parents (base, 0755));
-  g_assert_no_errno (chmod (base, 0755));
-  f->dir = g_mkdtemp_full (g_steal_pointer (&tmpl), 0755);
-  g_assert_nonnull (f->dir);
+  f->dir = abi_test_make_dir ("loader-tmp");
 
   /* If the build directory itself sits below a folder others can write to,
    * nothing can load here: say so instead of failing every test. */
   probe = install_plugin (f, "minimal", "probe.so");
   loaded = cachet_crypto_load (probe, NULL, &error);
-  if (loaded == NULL
-      && g_error_matches (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_WRITABLE))
-    {
-      g_autofree char *why = g_strdup_printf ("the build directory is not safe for plugins: %s",
-                                              error->message);
-      g_test_skip (why);
-    }
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  chmod (path, 0755);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  if (loaded == NULL)
+    abi_test_skip_unsafe (error);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->dir);
+  abi_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -395,7 +348,7 @@ test_writable_dir (Fixture       *f,
     return;
   sub = g_build_filename (f->dir, "open", NULL);
   g_assert_no_errno (g_mkdir (sub, 0755));
-  src = fixture_path ("minimal");
+  src = abi_test_fixture_path ("minimal");
   g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
   path = g_build_filename (sub, "p.so", NULL);
   g_assert_true (g_file_set_contents_full (path, contents, (gssize) len,
@@ -417,7 +370,7 @@ test_symlink (Fixture       *f,
   if (g_test_failed ())
     return;
   /* A symlink pointing out of the directory, to a good plugin. */
-  target = fixture_path ("minimal");
+  target = abi_test_fixture_path ("minimal");
   link = g_build_filename (f->dir, "link.so", NULL);
   g_assert_no_errno (symlink (target, link));
   assert_refused (f, link, CACHET_CRYPTO_ERROR_SYMLINK);

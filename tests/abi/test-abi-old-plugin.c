@@ -12,6 +12,8 @@
 #include "cachet-crypto-error.h"
 #include "cachet-crypto-loader.h"
 
+#include "abi-test-util.h"
+
 /* PLUGIN-ABI.md group 6: a plugin built from the frozen 1.0 header runs
  * the whole op matrix in today's host (plugins/abi-old-plugin.c), and so
  * does one whose info and ops tables are longer than the host's, with bad
@@ -23,25 +25,6 @@ typedef struct
   CachetCryptoLoaded *loaded;
 } Fixture;
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 /* Copies the fixture into a fresh 0755 folder under the build directory
  * (see test-abi-loader.c) and loads it. */
 static void
@@ -49,35 +32,15 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   const char *name = data;
-  g_autofree char *base = g_build_filename (ABI_BUILD_DIR, "old-tmp", NULL);
-  g_autofree char *tmpl = g_build_filename (base, "run-XXXXXX", NULL);
   g_autofree char *file = g_strconcat ("abi-plugin-", name, ".so", NULL);
-  g_autofree char *src = g_build_filename (ABI_BUILD_DIR, "plugins", file, NULL);
   g_autofree char *dest = NULL;
-  g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
-  gsize len;
 
-  g_assert_no_errno (g_mkdir_with_parents (base, 0755));
-  g_assert_no_errno (chmod (base, 0755));
-  f->dir = g_mkdtemp_full (g_steal_pointer (&tmpl), 0755);
-  g_assert_nonnull (f->dir);
-  g_file_get_contents (src, &contents, &len, &error);
-  g_assert_no_error (error);
-  dest = g_build_filename (f->dir, file, NULL);
-  g_file_set_contents_full (dest, contents, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644, &error);
-  g_assert_no_error (error);
-  g_assert_no_errno (chmod (dest, 0644));
-
+  f->dir = abi_test_make_dir ("old-tmp");
+  dest = abi_test_install_plugin (f->dir, name, file);
   f->loaded = cachet_crypto_load (dest, NULL, &error);
-  if (f->loaded == NULL
-      && g_error_matches (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_WRITABLE))
-    {
-      g_autofree char *why = g_strdup_printf ("the build directory is not safe for plugins: %s",
-                                              error->message);
-      g_test_skip (why);
-      return;
-    }
+  if (f->loaded == NULL && abi_test_skip_unsafe (error))
+    return;
   g_assert_no_error (error);
 }
 
@@ -86,7 +49,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   g_clear_pointer (&f->loaded, cachet_crypto_loaded_free);
-  remove_tree (f->dir);
+  abi_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

@@ -16,6 +16,8 @@
 #include "cachet-crypto-probe.h"
 #include "cachet-crypto-registry.h"
 
+#include "abi-test-util.h"
+
 /* Group 8 (crashes) and the probe in a helper process: the registry runs
  * the built cachet binary as `cachet --probe-plugin FILE` before it loads a
  * new or changed plugin, and keeps the answers in a cache.  Plugin folders
@@ -30,56 +32,25 @@ typedef struct
   char *cache;
 } Fixture;
 
-static char *
-install_plugin (const char *dir,
-                const char *name,
-                const char *as)
-{
-  g_autofree char *file = g_strconcat ("abi-plugin-", name, ".so", NULL);
-  g_autofree char *src = g_build_filename (ABI_BUILD_DIR, "plugins", file, NULL);
-  g_autofree char *dest = g_build_filename (dir, as, NULL);
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (src, &contents, &len, &error);
-  g_assert_no_error (error);
-  g_file_set_contents_full (dest, contents, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644, &error);
-  g_assert_no_error (error);
-  g_assert_no_errno (chmod (dest, 0644));
-  return g_steal_pointer (&dest);
-}
-
 static gboolean
 build_dir_is_safe (const char *dir)
 {
-  g_autofree char *probe = install_plugin (dir, "minimal", "probe.so");
+  g_autofree char *probe = abi_test_install_plugin (dir, "minimal", "probe.so");
   g_autoptr(GError) error = NULL;
   struct stat st;
   int fd = cachet_crypto_file_open (probe, &st, &error);
-  g_autofree char *why = NULL;
 
   g_unlink (probe);
   if (fd >= 0)
     close (fd);
-  if (fd >= 0 || !g_error_matches (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_WRITABLE))
-    return TRUE;
-  why = g_strdup_printf ("the build directory is not safe for plugins: %s", error->message);
-  g_test_skip (why);
-  return FALSE;
+  return fd >= 0 || !abi_test_skip_unsafe (error);
 }
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *base = g_build_filename (ABI_BUILD_DIR, "probe-tmp", NULL);
-  char *tmpl = g_build_filename (base, "run-XXXXXX", NULL);
-
-  g_assert_no_errno (g_mkdir_with_parents (base, 0755));
-  g_assert_no_errno (chmod (base, 0755));
-  f->dir = g_mkdtemp_full (tmpl, 0755);
-  g_assert_nonnull (f->dir);
+  f->dir = abi_test_make_dir ("probe-tmp");
   /* G_TEST_OPTION_ISOLATE_DIRS gives each test its own cache folder. */
   f->cache = cachet_crypto_probe_cache_default_path ();
 }
@@ -88,15 +59,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (f->dir, name, NULL);
-      g_unlink (child);
-    }
-  g_rmdir (f->dir);
+  abi_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->cache);
 }
@@ -160,8 +123,8 @@ test_helper (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  good = install_plugin (f->dir, "minimal", "good.so");
-  newer = install_plugin (f->dir, "minor-too-new", "newer.so");
+  good = abi_test_install_plugin (f->dir, "minimal", "good.so");
+  newer = abi_test_install_plugin (f->dir, "minor-too-new", "newer.so");
   ok = cachet_crypto_probe_run (CACHET_EXE, good);
   g_assert_cmpint (ok->verdict, ==, CACHET_CRYPTO_PROBE_OK);
   g_assert_cmpstr (ok->id, ==, "org.cachet.test.Minimal");
@@ -185,8 +148,8 @@ test_crash_in_init (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  a = install_plugin (f->dir, "init-crashes", "a.so");
-  b = install_plugin (f->dir, "minimal", "b.so");
+  a = abi_test_install_plugin (f->dir, "init-crashes", "a.so");
+  b = abi_test_install_plugin (f->dir, "minimal", "b.so");
   cachet_crypto_registry_scan (registry, f->dir, FALSE);
   g_assert_cmpint (entry (registry, 0)->state, ==, CACHET_CRYPTO_ENTRY_REFUSED);
   g_assert_cmpstr (entry (registry, 0)->reason, ==,
@@ -218,8 +181,8 @@ test_truncated_elf (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  path = install_plugin (f->dir, "minimal", "cut.so");
-  good = install_plugin (f->dir, "minimal", "good.so");
+  path = abi_test_install_plugin (f->dir, "minimal", "cut.so");
+  good = abi_test_install_plugin (f->dir, "minimal", "good.so");
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
   if (len < sizeof header || (unsigned char) contents[EI_CLASS] != ELFCLASS64)
     {
@@ -271,8 +234,8 @@ test_cache (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  a = install_plugin (f->dir, "minimal", "a.so");
-  b = install_plugin (f->dir, "bad-magic", "b.so");
+  a = abi_test_install_plugin (f->dir, "minimal", "a.so");
+  b = abi_test_install_plugin (f->dir, "bad-magic", "b.so");
   for (int round = 0; round < 3; round++)
     {
       g_autoptr(CachetCryptoRegistry) registry = probing_registry (NULL);
@@ -311,8 +274,8 @@ test_checks_not_cached (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  a = install_plugin (f->dir, "minimal", "a.so");
-  target = g_build_filename (ABI_BUILD_DIR, "plugins", "abi-plugin-other-id.so", NULL);
+  a = abi_test_install_plugin (f->dir, "minimal", "a.so");
+  target = abi_test_fixture_path ("other-id");
   link = g_build_filename (f->dir, "b.so", NULL);
   g_assert_no_errno (symlink (target, link));
   {
@@ -358,8 +321,8 @@ test_enable (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  a = install_plugin (f->dir, "bad-magic", "a.so");
-  b = install_plugin (f->dir, "other-id", "b.so");
+  a = abi_test_install_plugin (f->dir, "bad-magic", "a.so");
+  b = abi_test_install_plugin (f->dir, "other-id", "b.so");
   cachet_crypto_registry_scan (registry, f->dir, TRUE);
   g_assert_cmpint (entry (registry, 0)->state, ==, CACHET_CRYPTO_ENTRY_DISABLED);
   g_assert_cmpint (entry (registry, 1)->state, ==, CACHET_CRYPTO_ENTRY_DISABLED);
@@ -426,8 +389,8 @@ test_crash_in_cachet (void)
   g_assert_no_errno (chmod (plugins, 0755));
   if (!build_dir_is_safe (plugins))
     return;
-  a = install_plugin (plugins, "crash-if-asked", "a.so");
-  b = install_plugin (plugins, "minimal", "b.so");
+  a = abi_test_install_plugin (plugins, "crash-if-asked", "a.so");
+  b = abi_test_install_plugin (plugins, "minimal", "b.so");
   enabled_a = enabled_value ("org.cachet.test.CrashIfAsked", a);
   g_unlink (cache);
   {

@@ -12,6 +12,8 @@
 #include "cachet-crypto-error.h"
 #include "cachet-crypto-registry.h"
 
+#include "abi-test-util.h"
+
 /* Plugin directories under the build directory (see test-abi-loader.c for
  * why not /tmp). */
 typedef struct
@@ -19,71 +21,32 @@ typedef struct
   char *dir;
 } Fixture;
 
-static char *
-install_plugin (const char *dir,
-                const char *name,
-                const char *as)
-{
-  g_autofree char *file = g_strconcat ("abi-plugin-", name, ".so", NULL);
-  g_autofree char *src = g_build_filename (ABI_BUILD_DIR, "plugins", file, NULL);
-  g_autofree char *dest = g_build_filename (dir, as, NULL);
-  g_autofree char *contents = NULL;
-  gsize len;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (src, &contents, &len, &error);
-  g_assert_no_error (error);
-  g_file_set_contents_full (dest, contents, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644, &error);
-  g_assert_no_error (error);
-  g_assert_no_errno (chmod (dest, 0644));
-  return g_steal_pointer (&dest);
-}
-
 /* A build directory below a folder others can write to (such as /tmp)
  * cannot hold loadable plugins: skip rather than fail.  Returns TRUE when
  * the test can go on. */
 static gboolean
 build_dir_is_safe (const char *dir)
 {
-  g_autofree char *probe = install_plugin (dir, "minimal", "probe.so");
+  g_autofree char *probe = abi_test_install_plugin (dir, "minimal", "probe.so");
   g_autoptr(GError) error = NULL;
   g_autoptr(CachetCryptoLoaded) loaded = cachet_crypto_load (probe, NULL, &error);
-  g_autofree char *why = NULL;
 
   g_unlink (probe);
-  if (loaded != NULL || !g_error_matches (error, CACHET_CRYPTO_ERROR, CACHET_CRYPTO_ERROR_WRITABLE))
-    return TRUE;
-  why = g_strdup_printf ("the build directory is not safe for plugins: %s", error->message);
-  g_test_skip (why);
-  return FALSE;
+  return loaded != NULL || !abi_test_skip_unsafe (error);
 }
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *base = g_build_filename (ABI_BUILD_DIR, "registry-tmp", NULL);
-  char *tmpl = g_build_filename (base, "run-XXXXXX", NULL);
-
-  g_assert_no_errno (g_mkdir_with_parents (base, 0755));
-  g_assert_no_errno (chmod (base, 0755));
-  f->dir = g_mkdtemp_full (tmpl, 0755);
-  g_assert_nonnull (f->dir);
+  f->dir = abi_test_make_dir ("registry-tmp");
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (f->dir, name, NULL);
-      g_unlink (child);
-    }
-  g_rmdir (f->dir);
+  abi_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -111,11 +74,11 @@ test_system_dir (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  a = install_plugin (f->dir, "minimal", "a.so");
-  b = install_plugin (f->dir, "bad-magic", "b.so");
-  c = install_plugin (f->dir, "other-id", "c.so");
-  d = install_plugin (f->dir, "minimal", "d.so");
-  e = install_plugin (f->dir, "minimal", "e.txt");
+  a = abi_test_install_plugin (f->dir, "minimal", "a.so");
+  b = abi_test_install_plugin (f->dir, "bad-magic", "b.so");
+  c = abi_test_install_plugin (f->dir, "other-id", "c.so");
+  d = abi_test_install_plugin (f->dir, "minimal", "d.so");
+  e = abi_test_install_plugin (f->dir, "minimal", "e.txt");
 
   cachet_crypto_registry_scan (registry, f->dir, FALSE);
   g_assert_cmpuint (cachet_crypto_registry_get_entries (registry)->len, ==, 4);
@@ -143,7 +106,7 @@ test_user_dir (Fixture       *f,
 
   if (!build_dir_is_safe (f->dir))
     return;
-  path = install_plugin (f->dir, "minimal", "mine.so");
+  path = abi_test_install_plugin (f->dir, "minimal", "mine.so");
   {
     g_autoptr(CachetCryptoRegistry) registry = cachet_crypto_registry_new (NULL);
 
@@ -177,7 +140,7 @@ test_user_dir (Fixture       *f,
     /* The file changed since it was enabled. */
     const char *enabled[] = { good, NULL };
     g_autoptr(CachetCryptoRegistry) registry = cachet_crypto_registry_new (enabled);
-    g_autofree char *other = install_plugin (f->dir, "other-id", "mine.so");
+    g_autofree char *other = abi_test_install_plugin (f->dir, "other-id", "mine.so");
 
     cachet_crypto_registry_scan (registry, f->dir, TRUE);
     g_assert_cmpint (entry (registry, 0)->state, ==, CACHET_CRYPTO_ENTRY_DISABLED);
@@ -190,7 +153,7 @@ test_current_dir (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(CachetCryptoRegistry) registry = cachet_crypto_registry_new (NULL);
-  g_autofree char *path = install_plugin (f->dir, "minimal", "here.so");
+  g_autofree char *path = abi_test_install_plugin (f->dir, "minimal", "here.so");
   g_autofree char *cwd = g_get_current_dir ();
   g_autofree char *user_dir = cachet_crypto_user_plugin_dir ();
   GPtrArray *entries;
@@ -240,8 +203,8 @@ test_crash_sentinel (void)
         g_rmdir (dir);
         return;
       }
-    a = install_plugin (dir, "init-crashes", "a.so");
-    b = install_plugin (dir, "minimal", "b.so");
+    a = abi_test_install_plugin (dir, "init-crashes", "a.so");
+    b = abi_test_install_plugin (dir, "minimal", "b.so");
     g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
     g_test_trap_assert_failed ();
     g_assert_true (g_file_test (sentinel, G_FILE_TEST_EXISTS));

@@ -20,45 +20,16 @@ import email
 import email.policy
 import glob
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
-TIMEOUT = 20.0
-WHOLE_TIMEOUT = 240
+import atspi_harness
+from atspi_harness import (Cachet, Table, Test, app_env, click, enabled, find, screenshot,
+                           tap, text_of, wait_for)
 
-tap = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
-
-def skip_all(reason):
-    tap.write("1..0 # SKIP %s\n" % reason)
-    sys.exit(0)
-
-
-if not os.environ.get("DISPLAY"):
-    skip_all("no display (run under tests/run-headless.sh)")
-if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-    skip_all("no D-Bus session bus (run under tests/run-headless.sh)")
-if os.environ.get("NO_AT_BRIDGE") == "1":
-    skip_all("NO_AT_BRIDGE=1 turns accessibility off")
-
-try:
-    import pyatspi
-except ImportError:
-    skip_all("pyatspi is not installed (python3-pyatspi)")
-
-
-def alarm(signum, frame):
-    raise TimeoutError("the whole test took longer than %d s" % WHOLE_TIMEOUT)
-
-
-signal.signal(signal.SIGALRM, alarm)
-signal.alarm(WHOLE_TIMEOUT)
+pyatspi = atspi_harness.setup(whole_timeout=240)
 
 ACCOUNTS = """\
 [home]
@@ -80,51 +51,6 @@ signature=Test Sender\\nhome.example
 ATTACHMENT = b"%PDF-1.4\n% Minutes of the meeting\n" + bytes(range(256)) + b"\n%%EOF\n"
 
 
-class Failure(Exception):
-    pass
-
-
-def wait_for(what, func, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            result = func()
-            if result:
-                return result
-        except Exception as e:  # the accessible tree changes under us
-            last_error = e
-        time.sleep(0.1)
-    raise Failure("timed out waiting for %s%s" % (
-        what, " (last error: %s)" % last_error if last_error else ""))
-
-
-def find(root, role, name=None, showing=False):
-    def pred(acc):
-        try:
-            return (acc.getRoleName() == role and (name is None or acc.name == name)
-                    and (not showing or acc.getState().contains(pyatspi.STATE_SHOWING)))
-        except Exception:
-            return False
-    return pyatspi.findDescendant(root, pred)
-
-
-def text_of(acc):
-    try:
-        t = acc.queryText()
-        return t.getText(0, t.characterCount)
-    except NotImplementedError:
-        return acc.name
-
-
-def click(acc):
-    acc.queryAction().doAction(0)
-
-
-def enabled(acc):
-    return acc.getState().contains(pyatspi.STATE_SENSITIVE)
-
-
 def set_text(acc, text):
     acc.queryEditableText().setTextContents(text)
 
@@ -137,32 +63,6 @@ def key(keysym):
     pyatspi.Registry.generateKeyboardEvent(keysym, None, pyatspi.KEY_SYM)
 
 
-class Table:
-    def __init__(self, acc):
-        self.acc = acc
-
-    def rows(self):
-        table = self.acc.queryTable()
-        result = []
-        for r in range(table.nRows):
-            row = []
-            for c in range(table.nColumns):
-                cell = table.getAccessibleAt(r, c)
-                row.extend([cell.name] if cell.childCount == 0 else [x.name for x in cell])
-            result.append(row)
-        return result
-
-    def find_row(self, text):
-        for i, row in enumerate(self.rows()):
-            if text in row:
-                return i
-        return None
-
-    def select_row(self, index):
-        self.acc.querySelection().clearSelection()
-        self.acc.queryTable().addRowSelection(index)
-
-
 def maildir_messages(data_dir, folder):
     files = sorted(glob.glob(os.path.join(data_dir, "mail", folder, "cur", "*"))
                    + glob.glob(os.path.join(data_dir, "mail", folder, "new", "*")))
@@ -171,43 +71,6 @@ def maildir_messages(data_dir, folder):
         with open(path, "rb") as f:
             result.append(email.message_from_binary_file(f, policy=email.policy.default))
     return result
-
-
-def screenshot(name, frame):
-    directory = os.environ.get("CACHET_SCREENSHOT_DIR")
-    if not directory:
-        return
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name)
-    ext = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-    command = ["import", "-window", "root", "-crop",
-               "%dx%d+%d+%d" % (ext.width, ext.height, max(ext.x, 0), max(ext.y, 0)),
-               "+repage", path]
-    try:
-        subprocess.run(command, check=True, timeout=30, stdout=sys.stderr, stderr=sys.stderr)
-        tap.write("# screenshot: %s\n" % path)
-    except (OSError, subprocess.SubprocessError) as e:
-        tap.write("# no screenshot (%s)\n" % e)
-
-
-class Test:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-        self.proc = None
-        self.start = None
-
-    def check(self, name, func):
-        self.n += 1
-        try:
-            func()
-            tap.write("ok %d %s\n" % (self.n, name))
-        except Exception:
-            self.failed += 1
-            tap.write("not ok %d %s\n" % (self.n, name))
-            for line in traceback.format_exc().splitlines():
-                tap.write("# %s\n" % line)
-            raise
 
 
 PLAN = [
@@ -235,62 +98,26 @@ def main():
     with open(attachment, "wb") as f:
         f.write(ATTACHMENT)
 
-    env = dict(os.environ)
-    env.pop("NO_AT_BRIDGE", None)
+    env = app_env()
     env["CACHET_DATA_DIR"] = data_dir
     env["XDG_CONFIG_HOME"] = config
     env.setdefault("GSETTINGS_BACKEND", "memory")
-    env["GTK_ENABLE_ANIMATIONS"] = "0"
     tap.write("1..%d\n" % len(PLAN))
 
     t = Test()
-    log_path = os.path.join(work, "cachet.log")
     env["G_MESSAGES_DEBUG"] = "cachet-composer"
-    t.start = lambda: subprocess.Popen([binary], env=env, stdout=sys.stderr,
-                                       stderr=open(log_path, "w"))
-    t.proc = t.start()
+    cachet = Cachet([binary], env, os.path.join(work, "cachet.log"))
     try:
-        run(t, env, binary, data_dir, attachment, log_path)
+        run(t, cachet, env, binary, data_dir, attachment)
     except Exception:
         pass
     finally:
-        if t.proc.poll() is None:
-            t.proc.terminate()
-            try:
-                t.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                t.proc.kill()
-                t.proc.wait()
-    with open(log_path, errors="replace") as log:
-        sys.stderr.write(log.read())
-    for i in range(t.n, len(PLAN)):
-        tap.write("not ok %d %s # not run: an earlier step failed\n" % (i + 1, PLAN[i]))
-        t.failed += 1
-    sys.exit(1 if t.failed else 0)
+        cachet.stop()
+    t.finish(PLAN)
 
 
-def run(t, env, binary, data_dir, attachment, log_path):
-    desktop = pyatspi.Registry.getDesktop(0)
-    state = {"retried": False}
-
-    def app_found():
-        if t.proc.poll() is not None:
-            with open(log_path, errors="replace") as log:
-                output = log.read()
-            # Seen on busy machines running several Xvfb servers: the first connection to
-            # a fresh server is refused now and then.  One more try, said in the log.
-            if "cannot open display" in output and not state["retried"]:
-                state["retried"] = True
-                tap.write("# cachet could not open %s; starting it once more\n"
-                          % os.environ.get("DISPLAY"))
-                t.proc = t.start()
-                return None
-            raise Failure("cachet exited with status %d: %s" % (t.proc.returncode,
-                                                                 output[-500:]))
-        for app in desktop:
-            if app is not None and app.name in ("cachet", "Cachet"):
-                return app
-        return None
+def run(t, cachet, env, binary, data_dir, attachment):
+    state = {}
 
     def composers():
         return [w for w in state["app"]
@@ -310,7 +137,7 @@ def run(t, env, binary, data_dir, attachment, log_path):
         return None
 
     def opens():
-        state["app"] = wait_for("the cachet application on the accessibility bus", app_found)
+        state["app"] = cachet.wait("the cachet application on the accessibility bus")
         state["main"] = wait_for("the main window", main_frame)
         state["folders"] = Table(wait_for("the folder tree",
                                           lambda: find(state["main"], "tree table", "Folders")))

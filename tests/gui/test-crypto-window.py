@@ -31,55 +31,28 @@ and gpg; without them it prints a TAP skip.  Output is TAP on the original
 stdout.
 """
 
-import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 
-TIMEOUT = 30.0
-WHOLE_TIMEOUT = 280
+import atspi_harness
+from atspi_harness import (Cachet, Failure, Table, Test, click, enabled, find, find_text,
+                           private_dirs, screenshot, sha256, showing, tap, text_of, wait_for)
+
 MY_PASSPHRASE = "my secret words"
 
-tap = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
+
+def need_tools():
+    if shutil.which("gpg") is None or shutil.which("gsettings") is None:
+        return "gpg or gsettings is not installed"
+    return None
 
 
-def skip_all(reason):
-    tap.write("1..0 # SKIP %s\n" % reason)
-    sys.exit(0)
-
-
-if not os.environ.get("DISPLAY"):
-    skip_all("no display (run under tests/run-headless.sh)")
-if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-    skip_all("no D-Bus session bus (run under tests/run-headless.sh)")
-if os.environ.get("NO_AT_BRIDGE") == "1":
-    skip_all("NO_AT_BRIDGE=1 turns accessibility off")
-if shutil.which("gpg") is None or shutil.which("gsettings") is None:
-    skip_all("gpg or gsettings is not installed")
-
-try:
-    import pyatspi
-except ImportError:
-    skip_all("pyatspi is not installed (python3-pyatspi)")
-
-
-def alarm(signum, frame):
-    raise TimeoutError("the whole test took longer than %d s" % WHOLE_TIMEOUT)
-
-
-signal.signal(signal.SIGALRM, alarm)
-signal.alarm(WHOLE_TIMEOUT)
-
-
-class Failure(Exception):
-    pass
+pyatspi = atspi_harness.setup(whole_timeout=280, timeout=30.0, check=need_tools)
 
 
 # gpg and the messages ---------------------------------------------------------------------
@@ -182,112 +155,6 @@ check-interval=0
 """
 
 
-# AT-SPI -----------------------------------------------------------------------------------
-
-def wait_for(what, func, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            result = func()
-            if result:
-                return result
-        except Exception as e:  # the accessible tree changes under us
-            last_error = e
-        time.sleep(0.1)
-    raise Failure("timed out waiting for %s%s" % (
-        what, " (last error: %s)" % last_error if last_error else ""))
-
-
-def showing(acc):
-    return acc.getState().contains(pyatspi.STATE_SHOWING)
-
-
-def find(root, role, name=None, only_showing=False):
-    def pred(acc):
-        try:
-            return ((role is None or acc.getRoleName() == role)
-                    and (name is None or acc.name == name)
-                    and (not only_showing or showing(acc)))
-        except Exception:
-            return False
-    return pyatspi.findDescendant(root, pred)
-
-
-def find_text(root, text):
-    def pred(acc):
-        try:
-            return (acc.getRoleName() in ("label", "alert") and showing(acc)
-                    and text_of(acc) == text)
-        except Exception:
-            return False
-    return pyatspi.findDescendant(root, pred)
-
-
-def text_of(acc):
-    try:
-        t = acc.queryText()
-        return t.getText(0, t.characterCount)
-    except NotImplementedError:
-        return acc.name
-
-
-def click(acc):
-    acc.queryAction().doAction(0)
-
-
-def enabled(acc):
-    return acc.getState().contains(pyatspi.STATE_SENSITIVE)
-
-
-def cell_texts(cell):
-    if cell.childCount == 0:
-        return [cell.name]
-    return [c.name for c in cell]
-
-
-class Table:
-    def __init__(self, acc):
-        self.acc = acc
-
-    def rows(self):
-        table = self.acc.queryTable()
-        result = []
-        for r in range(table.nRows):
-            row = []
-            for c in range(table.nColumns):
-                row.extend(cell_texts(table.getAccessibleAt(r, c)))
-            result.append(row)
-        return result
-
-    def find_row(self, text):
-        for i, row in enumerate(self.rows()):
-            if text in row:
-                return i
-        return None
-
-    def select_row(self, index):
-        self.acc.querySelection().clearSelection()
-        self.acc.queryTable().addRowSelection(index)
-
-
-def screenshot(name, frame):
-    directory = os.environ.get("CACHET_SCREENSHOT_DIR")
-    if not directory:
-        return
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name)
-    ext = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-    command = ["import", "-window", "root", "-crop",
-               "%dx%d+%d+%d" % (ext.width, ext.height, max(ext.x, 0), max(ext.y, 0)),
-               "+repage", path]
-    try:
-        subprocess.run(command, check=True, timeout=30, stdout=sys.stderr, stderr=sys.stderr)
-        tap.write("# screenshot: %s\n" % path)
-    except (OSError, subprocess.SubprocessError) as e:
-        tap.write("# no screenshot (%s)\n" % e)
-
-
 PLAN = [
     "/ui/crypto-window/opens",
     "/ui/crypto-window/good-signature",
@@ -307,24 +174,17 @@ def main():
     work = tempfile.mkdtemp(prefix="cachet-crypto-")
     home = make_home()
     other = make_home()
-    env = dict(os.environ)
-    env.pop("NO_AT_BRIDGE", None)
-    for name, sub in (("HOME", "home"), ("XDG_DATA_HOME", "data"),
-                      ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
-                      ("XDG_STATE_HOME", "state")):
-        env[name] = os.path.join(work, sub)
-        os.makedirs(env[name], mode=0o700)
+    env = atspi_harness.app_env()
+    private_dirs(env, work, make=True)
     data_dir = os.path.join(work, "store")
     env["CACHET_DATA_DIR"] = data_dir
     env["GSETTINGS_BACKEND"] = "keyfile"
-    env["GTK_ENABLE_ANIMATIONS"] = "0"
     env["GNUPGHOME"] = home
     env["G_MESSAGES_DEBUG"] = "cachet-message-view cachet-composer"
     tap.write("1..%d\n" % len(PLAN))
 
-    proc = None
-    n = 0
-    failed = 0
+    cachet = None
+    t = Test()
     log_path = os.path.join(work, "cachet.log")
     try:
         # Keys: mine with a passphrase; Ann's and the stranger's in another keyring.
@@ -363,71 +223,41 @@ def main():
         installed = os.path.join(plugin_dir, "cachet-openpgp.so")
         shutil.copyfile(plugin, installed)
         os.chmod(installed, 0o644)
-        with open(installed, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
+        digest = sha256(installed)
         subprocess.run(["gsettings", "set", "org.cachet.Cachet", "enabled-plugins",
                         "['org.cachet.OpenPGP=%s']" % digest], env=env, check=True)
 
-        proc = subprocess.Popen([binary], env=env, stdout=sys.stderr,
-                                stderr=open(log_path, "w"))
-        steps = Steps(proc, log_path)
+        cachet = Cachet([binary], env, log_path, retry_display=False, tail=800)
+        steps = Steps(cachet)
         steps.data_dir = data_dir
         for name, func in zip(PLAN, (steps.opens, steps.good, steps.bad, steps.unknown,
                                      steps.passphrase, steps.cancel, steps.reply_from_list,
                                      steps.composer, steps.outbox, steps.draft)):
-            n += 1
             try:
-                func()
-                tap.write("ok %d %s\n" % (n, name))
+                t.check(name, func)
             except Exception:
-                failed += 1
-                tap.write("not ok %d %s\n" % (n, name))
-                for line in traceback.format_exc().splitlines():
-                    tap.write("# %s\n" % line)
                 if name == PLAN[0]:
                     break
     except Exception:
         for line in traceback.format_exc().splitlines():
             tap.write("# %s\n" % line)
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if os.path.exists(log_path):
-            with open(log_path, errors="replace") as log:
-                sys.stderr.write(log.read())
+        if cachet is not None:
+            cachet.stop()
         for h in (home, other):
             subprocess.run(["gpgconf", "--homedir", h, "--kill", "all"],
                            env=dict(os.environ, GNUPGHOME=h))
             shutil.rmtree(h, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-    for i in range(n, len(PLAN)):
-        tap.write("not ok %d %s # not run: an earlier step failed\n" % (i + 1, PLAN[i]))
-        failed += 1
-    sys.exit(1 if failed else 0)
+    t.finish(PLAN)
 
 
 class Steps:
-    def __init__(self, proc, log_path):
-        self.proc = proc
-        self.log_path = log_path
+    def __init__(self, cachet):
+        self.cachet = cachet
         self.app = None
         self.frame = None
         self.messages = None
-
-    def app_found(self):
-        if self.proc.poll() is not None:
-            with open(self.log_path, errors="replace") as log:
-                raise Failure("cachet exited with status %d: %s"
-                              % (self.proc.returncode, log.read()[-800:]))
-        for app in pyatspi.Registry.getDesktop(0):
-            if app is not None and app.name in ("cachet", "Cachet"):
-                return app
-        return None
 
     def main_frame(self):
         for w in self.app:
@@ -459,7 +289,7 @@ class Steps:
         return text_of(find(self.frame, "text", "Message body"))
 
     def opens(self):
-        self.app = wait_for("cachet on the accessibility bus", self.app_found)
+        self.app = self.cachet.wait()
         self.frame = wait_for("the main window", self.main_frame)
         self.messages = Table(find(self.frame, "table", "Messages"))
         wait_for("the Inbox", lambda: self.messages.find_row("Secret plans") is not None)

@@ -16,218 +16,46 @@ everything else (pyatspi, GTK warnings of the child) goes to stderr.
 """
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
-TIMEOUT = 20.0       # seconds to wait for one thing to appear
-WHOLE_TIMEOUT = 240  # the test never runs longer than this
+import atspi_harness
+from atspi_harness import (Cachet, Failure, Table, Test, app_env, click, find, screenshot,
+                           tap, text_of, wait_for)
 
-# TAP goes to a copy of stdout; stdout itself becomes stderr so that nothing
-# else printed (by libraries, or the application) can break the TAP stream.
-tap = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
-
-def skip_all(reason):
-    tap.write("1..0 # SKIP %s\n" % reason)
-    sys.exit(0)
-
-
-if not os.environ.get("DISPLAY"):
-    skip_all("no display (run under tests/run-headless.sh)")
-if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-    skip_all("no D-Bus session bus (run under tests/run-headless.sh)")
-if os.environ.get("NO_AT_BRIDGE") == "1":
-    skip_all("NO_AT_BRIDGE=1 turns accessibility off")
-
-try:
-    import pyatspi
-except ImportError:
-    skip_all("pyatspi is not installed (python3-pyatspi)")
-
-
-def alarm(signum, frame):
-    raise TimeoutError("the whole test took longer than %d s" % WHOLE_TIMEOUT)
-
-
-signal.signal(signal.SIGALRM, alarm)
-signal.alarm(WHOLE_TIMEOUT)
-
-
-class Failure(Exception):
-    pass
-
-
-def wait_for(what, func, timeout=TIMEOUT):
-    """Polls func() until it returns something true; returns that."""
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            result = func()
-            if result:
-                return result
-        except Exception as e:  # the accessible tree changes under us
-            last_error = e
-        time.sleep(0.1)
-    raise Failure("timed out waiting for %s%s" % (
-        what, " (last error: %s)" % last_error if last_error else ""))
-
-
-def find(root, role, name=None):
-    def pred(acc):
-        try:
-            return acc.getRoleName() == role and (name is None or acc.name == name)
-        except Exception:
-            return False
-    return pyatspi.findDescendant(root, pred)
-
-
-def find_all(root, role):
-    return pyatspi.findAllDescendants(root, lambda a: a.getRoleName() == role)
-
-
-def text_of(acc):
-    try:
-        t = acc.queryText()
-        return t.getText(0, t.characterCount)
-    except NotImplementedError:
-        return acc.name
-
-
-def cell_texts(cell):
-    """The texts of a table cell, or of the renderers of a multi-renderer cell."""
-    if cell.childCount == 0:
-        return [cell.name]
-    return [c.name for c in cell]
-
-
-class Table:
-    """A GtkTreeView seen through AT-SPI's Table interface."""
-
-    def __init__(self, acc):
-        self.acc = acc
-
-    def rows(self):
-        table = self.acc.queryTable()
-        result = []
-        for r in range(table.nRows):
-            row = []
-            for c in range(table.nColumns):
-                row.extend(cell_texts(table.getAccessibleAt(r, c)))
-            result.append(row)
-        return result
-
-    def find_row(self, text, column=None):
-        for i, row in enumerate(self.rows()):
-            if (text in row) if column is None else (row[column] == text):
-                return i
-        return None
-
-    def select_row(self, index):
-        self.acc.querySelection().clearSelection()
-        self.acc.queryTable().addRowSelection(index)
-
-
-class Test:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-        self.proc = None
-        self.app = None
-        self.frame = None
-        self.work = None
-        self.log_path = None
-        self.start = None
-
-    def check(self, name, func):
-        self.n += 1
-        try:
-            func()
-            tap.write("ok %d %s\n" % (self.n, name))
-        except Exception as e:
-            self.failed += 1
-            tap.write("not ok %d %s\n" % (self.n, name))
-            for line in traceback.format_exc().splitlines():
-                tap.write("# %s\n" % line)
-            raise
+pyatspi = atspi_harness.setup(whole_timeout=240)
 
 
 def main():
     binary, make_store = sys.argv[1], sys.argv[2]
     t = Test()
-    work = t.work = tempfile.mkdtemp(prefix="cachet-gui-")
+    work = tempfile.mkdtemp(prefix="cachet-gui-")
     data_dir = os.path.join(work, "data")
     subprocess.run(["/usr/bin/python3", make_store, data_dir], check=True)
 
-    env = dict(os.environ)
-    env.pop("NO_AT_BRIDGE", None)
+    env = app_env()
     env["CACHET_DATA_DIR"] = data_dir
     env.setdefault("GSETTINGS_BACKEND", "memory")
-    # Mnemonic underlines and animations only get in the way of a test.
-    env["GTK_ENABLE_ANIMATIONS"] = "0"
     plan = 16
     tap.write("1..%d\n" % plan)
 
-    t.log_path = os.path.join(work, "cachet.log")
-    t.start = lambda: subprocess.Popen([binary], env=env, stdout=sys.stderr,
-                                       stderr=open(t.log_path, "w"))
-    t.proc = t.start()
+    t.cachet = Cachet([binary], env, os.path.join(work, "cachet.log"))
     try:
         run(t)
     except Exception:
         pass
     finally:
-        if t.proc.poll() is None:
-            t.proc.terminate()
-            try:
-                t.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                t.proc.kill()
-                t.proc.wait()
-    with open(t.log_path, errors="replace") as log:
-        sys.stderr.write(log.read())
-    for i in range(t.n + 1, plan + 1):
-        tap.write("not ok %d # not run: an earlier step failed\n" % i)
-        t.failed += 1
-    sys.exit(1 if t.failed else 0)
+        t.cachet.stop()
+    t.finish(plan)
 
 
 def run(t):
-    desktop = pyatspi.Registry.getDesktop(0)
-
-    retried = False
-
-    def app_found():
-        nonlocal retried
-        if t.proc.poll() is not None:
-            with open(t.log_path, errors="replace") as log:
-                output = log.read()
-            # Seen on busy machines running several Xvfb servers: the first connection to
-            # a fresh server is refused now and then.  One more try, said in the log.
-            if "cannot open display" in output and not retried:
-                retried = True
-                tap.write("# cachet could not open %s; starting it once more\n"
-                          % os.environ.get("DISPLAY"))
-                t.proc = t.start()
-                return None
-            raise Failure("cachet exited with status %d: %s" % (t.proc.returncode,
-                                                                 output[-500:]))
-        for app in desktop:
-            if app is not None and app.name in ("cachet", "Cachet"):
-                return app
-        return None
-
     folders = messages = None
 
     def window_opens():
         nonlocal folders, messages
-        t.app = wait_for("the cachet application on the accessibility bus", app_found)
+        t.app = t.cachet.wait("the cachet application on the accessibility bus")
         # With no account yet, the account wizard opens over the window: close it.
         wizard = wait_for("the account wizard", lambda: find(t.app, "frame", "Add Mail Account"))
         find(wizard, "push button", "Cancel").queryAction().doAction(0)
@@ -364,9 +192,6 @@ def run(t):
 
     def folder_names():
         return [row[1] for row in folders.rows()]
-
-    def click(acc):
-        acc.queryAction().doAction(0)
 
     def open_menu(button_name, item_name):
         button = wait_for("the %s button" % button_name,
@@ -548,26 +373,6 @@ def run(t):
         screenshot("accounts-dialog.png", d)
 
     t.check("/ui/window/accounts", accounts)
-
-
-def screenshot(name, frame=None):
-    directory = os.environ.get("CACHET_SCREENSHOT_DIR")
-    if not directory:
-        return
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name)
-    command = ["import", "-window", "root"]
-    if frame is not None:
-        # Only the main window, not the empty screen around it.
-        ext = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-        command += ["-crop", "%dx%d+%d+%d" % (ext.width, ext.height, max(ext.x, 0),
-                                              max(ext.y, 0)), "+repage"]
-    try:
-        subprocess.run(command + [path], check=True, timeout=30,
-                       stdout=sys.stderr, stderr=sys.stderr)
-        tap.write("# screenshot: %s\n" % path)
-    except (OSError, subprocess.SubprocessError) as e:
-        tap.write("# no screenshot (%s)\n" % e)
 
 
 if __name__ == "__main__":

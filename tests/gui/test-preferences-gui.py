@@ -15,151 +15,27 @@ Needs an X display and a D-Bus session (tests/run-headless.sh); without them
 it prints a TAP skip.  TAP goes to the original stdout, the rest to stderr.
 """
 
-import hashlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
 
-TIMEOUT = 20.0
-WHOLE_TIMEOUT = 240
+import atspi_harness
+from atspi_harness import (Cachet, Test, find, labels, private_dirs, screenshot, sha256, tap,
+                           wait_for)
 
-tap = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
+pyatspi = atspi_harness.setup(whole_timeout=240)
 
 
-def skip_all(reason):
-    tap.write("1..0 # SKIP %s\n" % reason)
-    sys.exit(0)
-
-
-if not os.environ.get("DISPLAY"):
-    skip_all("no display (run under tests/run-headless.sh)")
-if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-    skip_all("no D-Bus session bus (run under tests/run-headless.sh)")
-if os.environ.get("NO_AT_BRIDGE") == "1":
-    skip_all("NO_AT_BRIDGE=1 turns accessibility off")
-
-try:
-    import pyatspi
-except ImportError:
-    skip_all("pyatspi is not installed (python3-pyatspi)")
-
-
-def alarm(signum, frame):
-    raise TimeoutError("the whole test took longer than %d s" % WHOLE_TIMEOUT)
-
-
-signal.signal(signal.SIGALRM, alarm)
-signal.alarm(WHOLE_TIMEOUT)
-
-
-class Failure(Exception):
-    pass
-
-
-def wait_for(what, func, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            result = func()
-            if result:
-                return result
-        except Exception as e:  # the accessible tree changes under us
-            last_error = e
-        time.sleep(0.1)
-    raise Failure("timed out waiting for %s%s" % (
-        what, " (last error: %s)" % last_error if last_error else ""))
-
-
-def find(root, role, name=None):
-    def pred(acc):
-        try:
-            return acc.getRoleName() == role and (name is None or acc.name == name)
-        except Exception:
-            return False
-    return pyatspi.findDescendant(root, pred)
-
-
-def labels(root):
-    return [a.name for a in pyatspi.findAllDescendants(
-        root, lambda a: a.getRoleName() == "label")]
-
-
-def screenshot(name, frame=None):
-    directory = os.environ.get("CACHET_SCREENSHOT_DIR")
-    if not directory:
-        return
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name)
-    command = ["import", "-window", "root"]
-    if frame is not None:
-        ext = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-        command += ["-crop", "%dx%d+%d+%d" % (ext.width, ext.height, max(ext.x, 0),
-                                              max(ext.y, 0)), "+repage"]
-    try:
-        subprocess.run(command + [path], check=True, timeout=30,
-                       stdout=sys.stderr, stderr=sys.stderr)
-        tap.write("# screenshot: %s\n" % path)
-    except (OSError, subprocess.SubprocessError) as e:
-        tap.write("# no screenshot (%s)\n" % e)
-
-
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-class Test:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, func):
-        self.n += 1
-        try:
-            func()
-            tap.write("ok %d %s\n" % (self.n, name))
-        except Exception:
-            self.failed += 1
-            tap.write("not ok %d %s\n" % (self.n, name))
-            for line in traceback.format_exc().splitlines():
-                tap.write("# %s\n" % line)
-            raise
-
-
-class App:
+class App(Cachet):
     """One run of the binary."""
 
     def __init__(self, binary, args, env, log_path):
-        self.proc = subprocess.Popen([binary] + args, env=env, stdout=sys.stderr,
-                                     stderr=open(log_path, "w"))
-        self.log_path = log_path
-        self.acc = None
-
-    def find_app(self):
-        if self.proc.poll() is not None:
-            with open(self.log_path, errors="replace") as log:
-                raise Failure("cachet exited with status %d: %s"
-                              % (self.proc.returncode, log.read()[-500:]))
-        for app in pyatspi.Registry.getDesktop(0):
-            if app is not None and app.name in ("cachet", "Cachet"):
-                try:
-                    pid = app.get_process_id()
-                except Exception:
-                    pid = None
-                if pid in (None, self.proc.pid):
-                    return app
-        return None
+        super().__init__([binary] + args, env, log_path, retry_display=False, match_pid=True)
 
     def main_window(self):
-        self.acc = wait_for("cachet on the accessibility bus", self.find_app)
+        self.wait()
         # With no account yet, the account wizard opens over the window: close it.
         wizard = wait_for("the account wizard",
                           lambda: find(self.acc, "frame", "Add Mail Account"))
@@ -168,32 +44,16 @@ class App:
                  lambda: find(self.acc, "frame", "Add Mail Account") is None)
         return wait_for("the main window", lambda: find(self.acc, "frame"))
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        with open(self.log_path, errors="replace") as log:
-            sys.stderr.write(log.read())
-
 
 def main():
     binary, fixtures = sys.argv[1], sys.argv[2]
     t = Test()
     work = tempfile.mkdtemp(prefix="cachet-prefs-")
-    env = dict(os.environ)
-    env.pop("NO_AT_BRIDGE", None)
-    for name, sub in (("HOME", "home"), ("XDG_DATA_HOME", "data"),
-                      ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
-                      ("XDG_STATE_HOME", "state")):
-        env[name] = os.path.join(work, sub)
+    env = atspi_harness.app_env()
+    private_dirs(env, work)
     env["CACHET_DATA_DIR"] = os.path.join(work, "mail")
     # A settings file the test can write before the start and read after.
     env["GSETTINGS_BACKEND"] = "keyfile"
-    env["GTK_ENABLE_ANIMATIONS"] = "0"
 
     plugin_dir = os.path.join(env["XDG_DATA_HOME"], "cachet", "crypto-plugins-1")
     os.makedirs(plugin_dir, mode=0o755)
@@ -228,10 +88,7 @@ def main():
         if app is not None:
             app.stop()
         shutil.rmtree(work, ignore_errors=True)
-    for i in range(t.n + 1, plan + 1):
-        tap.write("not ok %d # not run: an earlier step failed\n" % i)
-        t.failed += 1
-    sys.exit(1 if t.failed else 0)
+    t.finish(plan)
 
 
 def run_normal(t, app, gsettings, plugins):

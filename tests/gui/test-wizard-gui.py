@@ -28,113 +28,18 @@ import configparser
 import glob
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import traceback
 
-TIMEOUT = 30.0       # seconds to wait for one thing to appear
-WHOLE_TIMEOUT = 280  # the test never runs longer than this
+import atspi_harness
+from atspi_harness import (Cachet, Failure, Test, click, enabled, find, screenshot,
+                           skip_all, tap, text_of, wait_for)
+
 PASSWORD = "demo-Passwort-7"
 
-tap = os.fdopen(os.dup(1), "w", buffering=1)
-os.dup2(2, 1)
-sys.stdout = sys.stderr
-
-
-def skip_all(reason, servers=False):
-    if servers and os.environ.get("CACHET_TEST_REQUIRE_SERVERS") == "1":
-        tap.write("Bail out! %s (CACHET_TEST_REQUIRE_SERVERS=1)\n" % reason)
-        sys.exit(1)
-    tap.write("1..0 # SKIP %s\n" % reason)
-    sys.exit(0)
-
-
-if not os.environ.get("DISPLAY"):
-    skip_all("no display (run under tests/run-headless.sh)")
-if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-    skip_all("no D-Bus session bus (run under tests/run-headless.sh)")
-if os.environ.get("NO_AT_BRIDGE") == "1":
-    skip_all("NO_AT_BRIDGE=1 turns accessibility off")
-
-try:
-    import pyatspi
-except ImportError:
-    skip_all("pyatspi is not installed (python3-pyatspi)")
-
-
-def alarm(signum, frame):
-    raise TimeoutError("the whole test took longer than %d s" % WHOLE_TIMEOUT)
-
-
-signal.signal(signal.SIGALRM, alarm)
-signal.alarm(WHOLE_TIMEOUT)
-
-
-class Failure(Exception):
-    pass
-
-
-def wait_for(what, func, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            result = func()
-            if result:
-                return result
-        except Exception as e:  # the accessible tree changes under us
-            last_error = e
-        time.sleep(0.1)
-    raise Failure("timed out waiting for %s%s" % (
-        what, " (last error: %s)" % last_error if last_error else ""))
-
-
-def find(root, role, name=None, showing=False):
-    def pred(acc):
-        try:
-            return (acc.getRoleName() == role and (name is None or acc.name == name)
-                    and (not showing or acc.getState().contains(pyatspi.STATE_SHOWING)))
-        except Exception:
-            return False
-    return pyatspi.findDescendant(root, pred)
-
-
-def text_of(acc):
-    try:
-        t = acc.queryText()
-        return t.getText(0, t.characterCount)
-    except NotImplementedError:
-        return acc.name
-
-
-def click(acc):
-    acc.queryAction().doAction(0)
-
-
-def enabled(acc):
-    return acc.getState().contains(pyatspi.STATE_SENSITIVE)
-
-
-def screenshot(name, frame=None):
-    directory = os.environ.get("CACHET_SCREENSHOT_DIR")
-    if not directory:
-        return
-    os.makedirs(directory, exist_ok=True)
-    path = os.path.join(directory, name)
-    command = ["import", "-window", "root"]
-    if frame is not None:
-        ext = frame.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
-        command += ["-crop", "%dx%d+%d+%d" % (ext.width, ext.height, max(ext.x, 0),
-                                              max(ext.y, 0)), "+repage"]
-    try:
-        subprocess.run(command + [path], check=True, timeout=30,
-                       stdout=sys.stderr, stderr=sys.stderr)
-        tap.write("# screenshot: %s\n" % path)
-    except (OSError, subprocess.SubprocessError) as e:
-        tap.write("# no screenshot (%s)\n" % e)
+pyatspi = atspi_harness.setup(whole_timeout=280, timeout=30.0)
 
 
 def read_env(directory):
@@ -145,24 +50,6 @@ def read_env(directory):
             if sep:
                 env[key] = value.strip('"')
     return env
-
-
-class Test:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, func):
-        self.n += 1
-        try:
-            func()
-            tap.write("ok %d %s\n" % (self.n, name))
-        except Exception:
-            self.failed += 1
-            tap.write("not ok %d %s\n" % (self.n, name))
-            for line in traceback.format_exc().splitlines():
-                tap.write("# %s\n" % line)
-            raise
 
 
 def start_servers(srcdir):
@@ -219,9 +106,8 @@ def main():
     script = servers = None
     t = Test()
     plan = 11
-    proc = None
+    cachet = None
     ctx = {}
-    log_path = os.path.join(work, "cachet.log")
     try:
         script, servers, env = start_servers(srcdir)
         tap.write("1..%d\n" % plan)
@@ -230,83 +116,43 @@ def main():
         data_home = os.path.join(work, "data")
         profile = demo_profile(srcdir, env, config_home)
 
-        child_env = dict(os.environ)
-        child_env.pop("NO_AT_BRIDGE", None)
+        child_env = atspi_harness.app_env()
         child_env["XDG_CONFIG_HOME"] = config_home
         child_env["XDG_DATA_HOME"] = data_home
         child_env["CACHET_ISP_DIR"] = os.path.join(srcdir, "data", "isp")
         child_env.setdefault("GSETTINGS_BACKEND", "memory")
-        child_env["GTK_ENABLE_ANIMATIONS"] = "0"
 
-        def start():
-            return subprocess.Popen([binary], env=child_env, stdout=sys.stderr,
-                                    stderr=open(log_path, "w"))
-        proc = start()
-        ctx.update(t=t, proc=proc, start=start, env=env, profile=profile,
+        cachet = Cachet([binary], child_env, os.path.join(work, "cachet.log"))
+        ctx.update(t=t, cachet=cachet, env=env, profile=profile,
                    config_home=config_home, data_home=data_home, mail_files=mail_files,
-                   log_path=log_path, binary=binary, child_env=child_env, work=work)
+                   binary=binary, child_env=child_env, work=work)
         run(ctx)
     except Exception:
         traceback.print_exc()
     finally:
-        proc = ctx.get("proc", proc)
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if os.path.exists(log_path):
-            with open(log_path, errors="replace") as log:
-                sys.stderr.write(log.read())
+        if cachet is not None:
+            cachet.stop(timeout=15)
         if servers is not None:
             subprocess.run(["/bin/bash", script, "stop", servers], stdin=subprocess.DEVNULL)
             shutil.rmtree(servers, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
     if t.n == 0 and servers is None:
         tap.write("1..%d\n" % plan)
-    for i in range(t.n + 1, plan + 1):
-        tap.write("not ok %d # not run: an earlier step failed\n" % i)
-        t.failed += 1
-    sys.exit(1 if t.failed else 0)
+    t.finish(plan)
 
 
 def run(ctx):
     t, env = ctx["t"], ctx["env"]
-    desktop = pyatspi.Registry.getDesktop(0)
     state = {}
-
-    retried = False
-
-    def app_found():
-        nonlocal retried
-        if ctx["proc"].poll() is not None:
-            with open(ctx["log_path"], errors="replace") as log:
-                output = log.read()
-            # Seen on busy machines running several Xvfb servers (as in test-main-window.py):
-            # the first connection to a fresh server is refused now and then.
-            if "cannot open display" in output and not retried:
-                retried = True
-                tap.write("# cachet could not open %s; starting it once more\n"
-                          % os.environ.get("DISPLAY"))
-                ctx["proc"] = ctx["start"]()
-                return None
-            raise Failure("cachet exited with status %d: %s"
-                          % (ctx["proc"].returncode, output[-500:]))
-        for app in desktop:
-            if app is not None and app.name in ("cachet", "Cachet"):
-                return app
-        return None
 
     def next_button(wizard):
         button = wait_for("the Next button", lambda: find(wizard, "push button", "Next",
-                                                          showing=True))
+                                                          only_showing=True))
         wait_for("Next to be enabled", lambda: enabled(button))
         return button
 
     def wizard_opens():
-        state["app"] = wait_for("the cachet application on the accessibility bus", app_found)
+        state["app"] = ctx["cachet"].wait("the cachet application on the accessibility bus")
         state["wizard"] = wait_for("the wizard, opened because there is no account",
                                    lambda: find(state["app"], "frame", "Add Mail Account"))
 
@@ -315,7 +161,7 @@ def run(ctx):
 
     def identity():
         next_ = wait_for("the Next button", lambda: find(wizard, "push button", "Next",
-                                                         showing=True))
+                                                         only_showing=True))
         assert not enabled(next_), "Next is enabled on an empty page"
         find(wizard, "text", "Your name").queryEditableText().setTextContents("Demo User")
         address = find(wizard, "text", "Email address")
@@ -331,7 +177,7 @@ def run(ctx):
 
     def review():
         host = wait_for("the review page", lambda: find(wizard, "text", "POP3 server",
-                                                        showing=True))
+                                                        only_showing=True))
         wait_for("the POP3 server from the profile", lambda: text_of(host) == "127.0.0.1")
         port = find(wizard, "spin button", "POP3 port")
         assert text_of(port) == env["POP3S_PORT"], text_of(port)
@@ -345,13 +191,13 @@ def run(ctx):
         assert ctx["profile"] in text_of(origin), text_of(origin)
         policy = text_of(find(wizard, "label", "Mail on the server"))
         assert "stays on the server, as Cachet Demo Mail suggests" in policy, policy
-        assert not find(wizard, "check box", "Use without encryption", showing=True)
+        assert not find(wizard, "check box", "Use without encryption", only_showing=True)
         screenshot("wizard-3-settings.png", wizard)
 
         # Back to the search: it shows what each step found, and is not run again.
-        click(find(wizard, "push button", "Back", showing=True))
+        click(find(wizard, "push button", "Back", only_showing=True))
         found = wait_for("the discovery page", lambda: find(wizard, "label", "Servers found",
-                                                             showing=True))
+                                                             only_showing=True))
         text = text_of(found)
         assert "Incoming (POP3): 127.0.0.1:%s, TLS" % env["POP3S_PORT"] in text, text
         assert "Outgoing (SMTP): 127.0.0.1:%s, STARTTLS" % env["SUBMISSION_PORT"] in text, text
@@ -363,7 +209,7 @@ def run(ctx):
         screenshot("wizard-2-discovery.png", wizard)
         click(next_button(wizard))
         host = wait_for("the review page again", lambda: find(wizard, "text", "POP3 server",
-                                                              showing=True))
+                                                              only_showing=True))
         assert text_of(host) == "127.0.0.1"
 
     t.check("/ui/wizard-gui/discovery-and-review", review)
@@ -376,8 +222,8 @@ def run(ctx):
             and a.name == "Unverified Certificate"), timeout=60)
         fingerprint = text_of(find(dialog, "label", "Fingerprint")).replace(":", "").lower()
         assert fingerprint == env["MAIL_SERVER_SHA256"], (fingerprint, env["MAIL_SERVER_SHA256"])
-        result = find(wizard, "label", "Incoming server result", showing=True) or \
-            find(wizard, "label", "Outgoing server result", showing=True)
+        result = find(wizard, "label", "Incoming server result", only_showing=True) or \
+            find(wizard, "label", "Outgoing server result", only_showing=True)
         assert result is not None
         screenshot("wizard-4-certificate.png")
         click(find(dialog, "push button", "Trust this certificate for this account"))
@@ -387,7 +233,7 @@ def run(ctx):
     def done():
         try:
             summary = wait_for("the last page", lambda: find(wizard, "label", "Summary",
-                                                             showing=True), timeout=60)
+                                                             only_showing=True), timeout=60)
         except Failure:
             # What the login test page says instead
             for a in pyatspi.findAllDescendants(wizard, lambda a: a.getRoleName() == "label"
@@ -399,7 +245,7 @@ def run(ctx):
         assert "Its password is in your keyring." in text, text
         assert "Cachet is getting your mail now" in text, text
         screenshot("wizard-5-done.png", wizard)
-        click(find(wizard, "push button", "Close", showing=True))
+        click(find(wizard, "push button", "Close", only_showing=True))
         wait_for("the wizard to close",
                  lambda: find(state["app"], "frame", "Add Mail Account") is None)
 
@@ -513,7 +359,7 @@ def run(ctx):
         wizard2 = wait_for("a wizard for the profile",
                            lambda: find(state["app"], "frame", "Add Mail Account"))
         label = wait_for("the profile on the first page",
-                         lambda: find(wizard2, "label", "Provider profile", showing=True))
+                         lambda: find(wizard2, "label", "Provider profile", only_showing=True))
         assert "“Import Mail”" in text_of(label) and good in text_of(label), text_of(label)
         find(wizard2, "text", "Your name").queryEditableText().setTextContents("Imp")
         find(wizard2, "text", "Email address").queryEditableText().setTextContents(
@@ -521,10 +367,10 @@ def run(ctx):
         find(wizard2, "password text", "Password").queryEditableText().setTextContents("x")
         click(next_button(wizard2))
         origin = wait_for("the settings from the opened profile", lambda: find(
-            wizard2, "label", "POP3 settings source", showing=True))
+            wizard2, "label", "POP3 settings source", only_showing=True))
         wait_for("the opened profile as the source", lambda: good in text_of(origin))
         screenshot("wizard-import-settings.png", wizard2)
-        click(find(wizard2, "push button", "Cancel", showing=True))
+        click(find(wizard2, "push button", "Cancel", only_showing=True))
         wait_for("the wizard to close",
                  lambda: find(state["app"], "frame", "Add Mail Account") is None)
 
