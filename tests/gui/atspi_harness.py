@@ -274,8 +274,10 @@ def stop_process(proc, timeout=10):
 class Cachet:
     """One run of the binary, its output in a log file."""
 
-    def __init__(self, argv, env, log_path, retry_display=True, match_pid=False, tail=500):
+    def __init__(self, argv, env, log_path, retry_display=True, match_pid=False, tail=500,
+                 app_names=("cachet", "Cachet")):
         self.argv = argv
+        self.app_names = app_names
         self.env = env
         self.log_path = log_path
         self.retry_display = retry_display
@@ -308,7 +310,7 @@ class Cachet:
             raise Failure("cachet exited with status %d: %s" % (self.proc.returncode,
                                                                  output[-self.tail:]))
         for app in pyatspi.Registry.getDesktop(0):
-            if app is not None and app.name in ("cachet", "Cachet"):
+            if app is not None and app.name in self.app_names:
                 if not self.match_pid:
                     return app
                 try:

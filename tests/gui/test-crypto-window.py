@@ -227,7 +227,7 @@ def main():
         subprocess.run(["gsettings", "set", "org.cachet.Cachet", "enabled-plugins",
                         "['org.cachet.OpenPGP=%s']" % digest], env=env, check=True)
 
-        cachet = Cachet([binary], env, log_path, retry_display=False, tail=800)
+        cachet = Cachet([binary], env, log_path, tail=800)
         steps = Steps(cachet)
         steps.data_dir = data_dir
         for name, func in zip(PLAN, (steps.opens, steps.good, steps.bad, steps.unknown,

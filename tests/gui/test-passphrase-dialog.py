@@ -14,12 +14,14 @@ Needs an X display and a D-Bus session (tests/run-headless.sh provides both);
 without them it prints a TAP skip.  Output is TAP on the original stdout.
 """
 
-import subprocess
+import os
+import shutil
 import sys
+import tempfile
 
 import atspi_harness
-from atspi_harness import (Failure, Test, app_env, click, enabled, find, find_text,
-                           screenshot, showing, stop_process, tap, text_of, wait_for)
+from atspi_harness import (Cachet, Test, app_env, click, enabled, find, find_text,
+                           screenshot, showing, tap, text_of, wait_for)
 
 pyatspi = atspi_harness.setup(whole_timeout=120)
 
@@ -35,18 +37,13 @@ def main():
     helper = sys.argv[1]
     env = app_env()
     tap.write("1..%d\n" % len(PLAN))
-    proc = subprocess.Popen([helper], env=env, stdout=sys.stderr, stderr=sys.stderr)
+    work = tempfile.mkdtemp(prefix="cachet-passphrase-")
+    # Started like cachet, so a refused first connection to the X server is
+    # retried once.
+    run = Cachet([helper], env, os.path.join(work, "helper.log"),
+                 app_names=("passphrase-helper",))
     t = Test()
     state = {}
-    desktop = pyatspi.Registry.getDesktop(0)
-
-    def app_found():
-        if proc.poll() is not None:
-            raise Failure("the helper exited with status %d" % proc.returncode)
-        for app in desktop:
-            if app is not None and app.name == "passphrase-helper":
-                return app
-        return None
 
     def dialog():
         for w in state["app"]:
@@ -69,7 +66,7 @@ def main():
         click(ok)
 
     def asks():
-        state["app"] = wait_for("the helper on the accessibility bus", app_found)
+        state["app"] = run.wait("the helper on the accessibility bus")
         d = state["dialog"] = wait_for("the passphrase dialog", dialog)
         wait_for("the key", lambda: find_text(
             d, "Enter the passphrase of the secret key of Test Key <key@example.org> (0123 4567)."))
@@ -104,7 +101,8 @@ def main():
             except Exception:
                 break
     finally:
-        stop_process(proc)
+        run.stop()
+        shutil.rmtree(work, ignore_errors=True)
     t.finish(PLAN)
 
 main()

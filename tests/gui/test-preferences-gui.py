@@ -32,7 +32,7 @@ class App(Cachet):
     """One run of the binary."""
 
     def __init__(self, binary, args, env, log_path):
-        super().__init__([binary] + args, env, log_path, retry_display=False, match_pid=True)
+        super().__init__([binary] + args, env, log_path, match_pid=True)
 
     def main_window(self):
         self.wait()
