@@ -157,12 +157,13 @@ def measure(cmd, env, interval=None):
         if interval:
             sampler = Sampler(proc.pid, interval)
             sampler.start()
-        try:
-            rc = proc.wait(timeout=interop_env.TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            rc = proc.wait()
+        # A blocking wait: Popen.wait(timeout=...) polls with sleeps growing to 50 ms,
+        # which would round every time up to its next poll.  A hang is killed.
+        watchdog = threading.Timer(interop_env.TIMEOUT, os.killpg, (proc.pid, 9))
+        watchdog.start()
+        rc = proc.wait()
         seconds = time.perf_counter() - start
+        watchdog.cancel()
         if sampler:
             sampler.stop.set()
             sampler.join()
