@@ -85,29 +85,43 @@ static gboolean
 needs_encoding (const char *data,
                 gsize       length)
 {
-  gsize line = 0;
+  const char *end = data + length;
+  const char *pos = data;
 
-  for (gsize i = 0; i < length; i++)
+  /* A line at a time (memchr finds its end): the bytes of a big attachment
+   * are looked at once each, in a short loop. */
+  while (pos < end)
     {
-      guchar c = (guchar) data[i];
+      const char *nl = memchr (pos, '\n', end - pos);
+      const char *stop = nl != NULL ? nl : end;
+      gsize line;
 
-      if (c == '\r' && i + 1 < length && data[i + 1] == '\n')
+      if (nl != NULL)
         {
-          if (line > 0 && (data[i - 1] == ' ' || data[i - 1] == '\t'))
-            return TRUE;
-          line = 0;
-          i++;
-          continue;
+          if (nl == pos || nl[-1] != '\r')
+            return TRUE;        /* a bare LF */
+          stop = nl - 1;
         }
-      if (c >= 0x80 || c == 0 || c == '\r' || c == '\n')
+      line = stop - pos;
+      if (line > 76)
         return TRUE;
-      if (line == 0 && c == 'F' && length - i >= 5 && memcmp (data + i, "From ", 5) == 0)
+      if (line >= 5 && memcmp (pos, "From ", 5) == 0)
         return TRUE;
-      if (++line > 76)
+      /* White space at a line end (the very end too) is a trap. */
+      if (line > 0 && (stop[-1] == ' ' || stop[-1] == '\t'))
         return TRUE;
+      for (const char *p = pos; p < stop; p++)
+        {
+          guchar c = (guchar) *p;
+
+          if (c >= 0x80 || c == 0 || c == '\r')
+            return TRUE;
+        }
+      if (nl == NULL)
+        break;
+      pos = nl + 1;
     }
-  /* White space at the very end is a trap too. */
-  return line > 0 && (data[length - 1] == ' ' || data[length - 1] == '\t');
+  return FALSE;
 }
 
 /* The header fields of ENTITY but those named in SKIP, as written. */

@@ -279,19 +279,29 @@ transport_form (const CachetCryptoMimeProtocol *proto,
 {
   gsize n;
   const char *raw = g_bytes_get_data (data, &n);
+  const char *end = raw + n;
   GByteArray *out;
-  gsize line = 0;
 
   *base64 = proto->binary;
-  for (gsize i = 0; i < n && !*base64; i++)
+  /* A line at a time: longer than 76 bytes (a CR before the LF counted), a
+   * byte over 127, a NUL or a CR not before an LF mean base64. */
+  for (const char *pos = raw; n > 0 && pos < end && !*base64;)
     {
-      guchar c = (guchar) raw[i];
+      const char *nl = memchr (pos, '\n', end - pos);
+      const char *stop = nl != NULL ? nl : end;
 
-      if (c == '\n')
-        line = 0;
-      else if (c >= 0x80 || c == 0 || (c == '\r' && (i + 1 == n || raw[i + 1] != '\n'))
-               || ++line > 76)
+      if (stop - pos > 76)
         *base64 = TRUE;
+      for (const char *p = pos; p < stop && !*base64; p++)
+        {
+          guchar c = (guchar) *p;
+
+          if (c >= 0x80 || c == 0 || (c == '\r' && p + 1 != nl))
+            *base64 = TRUE;
+        }
+      if (nl == NULL)
+        break;
+      pos = nl + 1;
     }
   if (*base64)
     {
