@@ -18,7 +18,7 @@
  * message at each level, the passphrase dialog asked from a worker thread (answered,
  * wrong then right, cancelled, closed with its window), and the composer's Encrypt and
  * Sign with the memory of who to encrypt to, the privacy line and Send refused when the
- * message cannot be encrypted.  With the OpenPGP plugin: test-crypto-mail.c. */
+ * message cannot be encrypted.  With the OpenPGP plugin: test-crypto-mail-*.c. */
 
 static void
 spin_until (gboolean (*done) (gpointer),
