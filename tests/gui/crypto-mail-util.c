@@ -55,12 +55,22 @@ crypto_mail_other_home (void)
 
 /* The main loop ----------------------------------------------------------------------------- */
 
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 void
 crypto_mail_spin_until (gboolean (*done) (gpointer),
                         gpointer    data,
                         const char *what)
 {
   gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  /* What DONE waits for may happen on another thread without waking the
+   * main loop (a worker dropping the last reference to the application):
+   * a tick makes the loop look again. */
+  guint tick = g_timeout_add (50, tick_cb, NULL);
 
   while (!done (data))
     {
@@ -69,6 +79,7 @@ crypto_mail_spin_until (gboolean (*done) (gpointer),
         g_error ("gave up waiting for %s", what);
       g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (tick);
 }
 
 void
