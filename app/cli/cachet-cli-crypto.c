@@ -132,6 +132,24 @@ print_status (const CachetCryptoOpened *opened)
     printf ("Crypto-Problem: %s\n", opened->problem);
 }
 
+/* MESSAGE up to and with the blank line after its headers (all of it when
+ * there is none). */
+static GBytes *
+header_block (GBytes *message)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+  const char *lf = data != NULL ? memmem (data, length, "\n\n", 2) : NULL;
+  const char *crlf = data != NULL ? memmem (data, length, "\r\n\r\n", 4) : NULL;
+  gsize end = length;
+
+  if (crlf != NULL && (lf == NULL || crlf < lf))
+    end = (gsize) (crlf - data) + 4;
+  else if (lf != NULL)
+    end = (gsize) (lf - data) + 2;
+  return g_bytes_new_from_bytes (message, 0, end);
+}
+
 GBytes *
 _cachet_cli_crypto_open (GBytes     *message,
                          const char *passphrase_file,
@@ -141,6 +159,7 @@ _cachet_cli_crypto_open (GBytes     *message,
   g_autoptr(CachetCryptoOpened) opened = NULL;
   g_autoptr(CachetCryptoVerdict) verdict = NULL;
   g_autoptr(CachetMessage) parsed = NULL;
+  g_autoptr(GBytes) headers = NULL;
   g_autoptr(GError) error = NULL;
   CachetCryptoOpenOptions options = { NULL, NULL, NULL };
   Prompt prompt = { NULL };
@@ -171,7 +190,10 @@ _cachet_cli_crypto_open (GBytes     *message,
       return NULL;
     }
 
-  parsed = cachet_message_new_from_bytes (message);
+  /* The From address needs only the header block, not a second parse of
+   * the whole (possibly large) message. */
+  headers = header_block (message);
+  parsed = cachet_message_new_from_bytes (headers);
   addresses = cachet_message_get_from (parsed);
   if (addresses != NULL && addresses->len > 0)
     from = ((CachetAddress *) g_ptr_array_index (addresses, 0))->email;
